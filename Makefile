@@ -1,0 +1,56 @@
+# Every target the README and CI run. `make help` lists them.
+# uv is installed with pip when missing, so a machine with only Python 3.11, pip and make works.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+DBT := $(UV) run dbt
+DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
+SAMPLE_WAREHOUSE := data/sample_check.duckdb
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo check lint format dbt-check test sample dev bench clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+setup:  ## install uv if missing, then the locked environment
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+	@$(DBT) parse $(DBT_ARGS) --quiet
+
+demo: setup  ## README (a): run the whole pipeline on the committed sample data
+	@$(UV) run python -m orchestration.demo --fresh
+
+check: setup lint dbt-check test  ## README (b): every check and test (what CI runs)
+
+lint:  ## ruff, ruff format --check, sqlfluff on the models
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run sqlfluff lint dbt_project/models
+
+format:  ## apply ruff and sqlfluff fixes
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+	$(UV) run sqlfluff fix dbt_project/models
+
+dbt-check:  ## land the sample into a scratch warehouse and run `dbt build` on it
+	@rm -f $(SAMPLE_WAREHOUSE)
+	JOURNEY_WAREHOUSE=$(SAMPLE_WAREHOUSE) $(UV) run python -m orchestration.landing \
+		--inbox data/sample/inbox --warehouse $(SAMPLE_WAREHOUSE)
+	JOURNEY_WAREHOUSE=$(SAMPLE_WAREHOUSE) $(DBT) build $(DBT_ARGS)
+
+test:  ## pytest
+	$(UV) run pytest
+
+sample:  ## regenerate the committed sample (300 people, seed 7)
+	rm -rf data/sample
+	$(UV) run python -m data.generator --people 300 --seed 7 --out data/sample
+
+dev: setup  ## open the Dagster UI with the whole graph (http://127.0.0.1:3000)
+	$(UV) run dagster dev -m orchestration.definitions
+
+bench: setup  ## print the performance figures (long: generates 1M people)
+	$(UV) run python bench/bench_landing.py
+
+clean:  ## remove build output and local warehouses
+	rm -rf dbt_project/target dbt_project/logs data/*.duckdb data/*.duckdb.wal

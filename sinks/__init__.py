@@ -1,0 +1,1 @@
+"""Outbound sinks: deliver warehouse rows to ad platforms (plain library, no Dagster)."""

@@ -1,0 +1,82 @@
+"""Retry policy for Graph API calls, as small pure functions.
+
+``classify`` maps one HTTP outcome to an action, ``should_retry`` answers yes or no,
+``backoff_delay`` gives the capped exponential ceiling and ``full_jitter`` draws the actual
+sleep uniformly below it (AWS "full jitter").
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any, Literal
+
+__all__ = [
+    "TRANSIENT_CODES",
+    "PERMANENT_CODES",
+    "Action",
+    "classify",
+    "should_retry",
+    "backoff_delay",
+    "full_jitter",
+]
+
+#: Graph codes Meta documents as temporary or throttling (reference/meta-capi.md section 1).
+TRANSIENT_CODES: frozenset[int] = frozenset({1, 2, 4, 17, 32, 341, 368, 613, 80003, 80004})
+#: Graph codes that never succeed when repeated as-is.
+PERMANENT_CODES: frozenset[int] = frozenset({3, 10, 100, 102, 190, *range(200, 300)})
+
+Action = Literal["ok", "retry", "bisect", "stop", "reject"]
+
+
+def classify(status_code: int | None, error: Mapping[str, Any] | None) -> Action:
+    """Decide what to do with one HTTP outcome.
+
+    Args:
+        status_code: HTTP status, or ``None`` for a timeout or connection error.
+        error: The ``error`` object of a Graph error body, if any.
+
+    Returns:
+        ``ok`` (2xx), ``retry`` (transient), ``bisect`` (code 100: some events are bad),
+        ``stop`` (credentials or permissions: the whole run must stop) or ``reject``
+        (permanent, but not attributable to single events).
+    """
+    if status_code is None:
+        return "retry"
+    if 200 <= status_code < 300:
+        return "ok"
+    code = _int_or_none(error.get("code")) if error else None
+    if code is not None:
+        if code == 100:
+            return "bisect"
+        if code == 190 or code == 10 or code == 3 or code == 102 or 200 <= code < 300:
+            return "stop"
+        if code in TRANSIENT_CODES or (error and error.get("is_transient") is True):
+            return "retry"
+    elif error and error.get("is_transient") is True:
+        return "retry"
+    if status_code == 429 or status_code >= 500 or status_code == 408:
+        return "retry"
+    return "reject"
+
+
+def should_retry(status_code: int | None, error: Mapping[str, Any] | None = None) -> bool:
+    """Return True when the same request may succeed if sent again later."""
+    return classify(status_code, error) == "retry"
+
+
+def backoff_delay(attempt: int, *, base: float, cap: float) -> float:
+    """Exponential backoff ceiling before retry number ``attempt`` (1-based), capped."""
+    return min(cap, base * (2 ** max(0, attempt - 1)))
+
+
+def full_jitter(delay: float, rng: random.Random) -> float:
+    """Draw the actual sleep uniformly in ``[0, delay]``."""
+    return rng.uniform(0.0, delay)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,436 @@
+"""Run one sync: read ready events, validate, batch, send, and keep the ledger.
+
+``send_rows`` is the engine-agnostic core (any iterable of row dicts); ``sync_events`` reads
+the rows from a DuckDB table in bounded chunks and keeps the ledger in the same file. The
+ledger protocol is described in ``sinks.meta_capi.ledger``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sinks.meta_capi.client import BatchOutcome, MetaCapiClient
+from sinks.meta_capi.config import SinkConfig
+from sinks.meta_capi.contract import EVENT_COLUMNS
+from sinks.meta_capi.errors import ConfigurationError
+from sinks.meta_capi.ledger import Ledger
+from sinks.meta_capi.payload import PreparedEvent, prepare_event
+
+__all__ = ["SyncReport", "send_rows", "sync_events", "DEFAULT_TABLE"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TABLE = "marts.meta_capi__events"
+DEFAULT_CHUNK_ROWS = 5000
+DEFAULT_MEMORY_LIMIT: str | None = None
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]?i?B", re.IGNORECASE)
+SAMPLE_EVENTS = 20
+_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
+
+
+@dataclass
+class SyncReport:
+    """Counts of one run (all events unless said otherwise).
+
+    Attributes:
+        run_id: Id written on the run's request rows.
+        mode: ``live``, ``test`` (test_event_code set) or ``dry_run``.
+        considered: Ready rows taken into this run (after skips, within ``max_events``).
+        sent: Events Meta acknowledged in this run.
+        rejected: Events refused, locally (validation) or by Meta.
+        expired: Events outside Meta's time window at send time.
+        dry_run: Events validated and recorded ``dry_run`` instead of sent.
+        pending: Events attempted but left pending (retries exhausted, run stopped).
+        skipped_already_sent: Rows whose delivery is already ``sent``.
+        skipped_rejected: Rows Meta already refused with the same payload hash.
+        skipped_not_ready: Rows whose ``send_status`` is not ``ready``.
+        skipped_duplicate: Repeats of an event id within the input.
+        resent: Events sent again on explicit request.
+        requests: HTTP attempts.
+        retries: Retried HTTP attempts.
+        batches: Batches dispatched.
+        sample_payload_path: Where the dry-run sample was written.
+        stopped_reason: Why the run stopped early, if it did.
+    """
+
+    run_id: str
+    mode: str
+    considered: int = 0
+    sent: int = 0
+    rejected: int = 0
+    expired: int = 0
+    dry_run: int = 0
+    pending: int = 0
+    skipped_already_sent: int = 0
+    skipped_rejected: int = 0
+    skipped_not_ready: int = 0
+    skipped_duplicate: int = 0
+    resent: int = 0
+    requests: int = 0
+    retries: int = 0
+    batches: int = 0
+    sample_payload_path: str | None = None
+    stopped_reason: str | None = None
+    resend_ids: frozenset[str] = field(default_factory=frozenset, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Counts as a plain dict (for asset metadata)."""
+        data = asdict(self)
+        data.pop("resend_ids")
+        return data
+
+
+def send_rows(
+    rows: Iterable[Mapping[str, Any]],
+    ledger_con: duckdb.DuckDBPyConnection,
+    config: SinkConfig,
+    *,
+    max_events: int | None = None,
+    resend_event_ids: Iterable[str] = (),
+    dry_run: bool | None = None,
+    now: datetime | int | None = None,
+    sample_path: str | Path | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    client: MetaCapiClient | None = None,
+) -> SyncReport:
+    """Validate and deliver contract rows, keeping the ledger on ``ledger_con``.
+
+    Args:
+        rows: Rows with the columns of ``EVENT_COLUMNS`` (missing keys are nulls).
+        ledger_con: Open read-write DuckDB connection holding (or receiving) ``sync.*``.
+        config: Sink settings.
+        max_events: Cap on events taken into this run (rows already sent do not count).
+        resend_event_ids: Event ids to send again even though their delivery is ``sent``.
+        dry_run: Force a dry run; ``None`` means dry run when no pixel id or no token.
+        now: Send time used for the event-time window (default: the clock).
+        sample_path: Where a dry run writes a sample request body (no token).
+        chunk_rows: Rows validated and looked up in the ledger at once.
+        client: Client to use instead of one built from ``config`` (not closed here).
+
+    Returns:
+        The run's counts.
+
+    Raises:
+        ConfigurationError: Meta refused the token (``TokenExpiredError``) or permissions;
+            unsent events stay pending and ``exc.report`` holds the counts so far.
+    """
+    is_dry = config.is_dry_run or bool(dry_run)
+    mode = "dry_run" if is_dry else ("test" if config.test_event_code else "live")
+    resend = frozenset(str(e) for e in resend_event_ids)
+    report = SyncReport(run_id=uuid.uuid4().hex, mode=mode, resend_ids=resend)
+    now_ts = _unix(now)
+    ledger = Ledger(ledger_con, config.pixel_id or "", report.run_id)
+    ledger.ensure_schema()
+    run = _Run(config, ledger, report, now_ts, is_dry, sample_path, client)
+    try:
+        run.consume(rows, max_events=max_events, chunk_rows=chunk_rows)
+    finally:
+        run.close()
+    if report.stopped_reason is not None and run.stop_error is not None:
+        run.stop_error.report = report
+        raise run.stop_error
+    logger.info(
+        "meta capi sync %s (%s): sent %d, rejected %d, expired %d, dry_run %d, pending %d, "
+        "already sent %d, %d requests, %d retries",
+        report.run_id,
+        report.mode,
+        report.sent,
+        report.rejected,
+        report.expired,
+        report.dry_run,
+        report.pending,
+        report.skipped_already_sent,
+        report.requests,
+        report.retries,
+    )
+    return report
+
+
+def sync_events(
+    warehouse_path: str | Path,
+    config: SinkConfig | None = None,
+    *,
+    table: str = DEFAULT_TABLE,
+    max_events: int | None = None,
+    resend_event_ids: Iterable[str] = (),
+    dry_run: bool | None = None,
+    now: datetime | int | None = None,
+    ledger_path: str | Path | None = None,
+    sample_path: str | Path | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+) -> SyncReport:
+    """Send the ``ready`` rows of a DuckDB table to Meta (the Dagster asset's entry point).
+
+    Opens the warehouse, reads ``send_status = 'ready'`` rows ordered by ``event_time,
+    event_id`` in chunks of ``chunk_rows``, runs ``send_rows`` and closes every connection.
+
+    Args:
+        warehouse_path: DuckDB file with the mart (and by default the ledger).
+        config: Settings; default ``SinkConfig.from_env()``.
+        table: Mart to read, ``[catalog.]schema.table``.
+        max_events: See ``send_rows``.
+        resend_event_ids: See ``send_rows``.
+        dry_run: See ``send_rows``.
+        now: See ``send_rows``.
+        ledger_path: Separate DuckDB file for the ledger (default: the warehouse).
+        sample_path: Dry-run sample body path (default: ``meta_capi_dry_run_sample.json``
+            next to the warehouse file).
+        chunk_rows: Rows fetched from DuckDB at once.
+        memory_limit: DuckDB ``memory_limit`` for this connection (spills the ordered read to
+            DuckDB's temp directory beyond it); ``None`` keeps DuckDB's default.
+    """
+    config = config if config is not None else SinkConfig.from_env()
+    if not _TABLE_NAME.fullmatch(table):
+        raise ConfigurationError(f"not a table name: {table!r}")
+    warehouse = Path(warehouse_path)
+    if sample_path is None:
+        sample_path = warehouse.with_name("meta_capi_dry_run_sample.json")
+    con = duckdb.connect(str(warehouse))
+    ledger_con = con
+    try:
+        if memory_limit:
+            con.execute(f"set memory_limit = '{_memory_setting(memory_limit)}'")
+        if ledger_path is not None and Path(ledger_path).resolve() != warehouse.resolve():
+            ledger_con = duckdb.connect(str(ledger_path))
+        reader = con.cursor()
+        try:
+            rows = _read_ready_rows(reader, table, chunk_rows)
+            return send_rows(
+                rows,
+                ledger_con,
+                config,
+                max_events=max_events,
+                resend_event_ids=resend_event_ids,
+                dry_run=dry_run,
+                now=now,
+                sample_path=sample_path,
+                chunk_rows=chunk_rows,
+            )
+        finally:
+            reader.close()
+    finally:
+        if ledger_con is not con:
+            ledger_con.close()
+        con.close()
+
+
+def _read_ready_rows(
+    cursor: duckdb.DuckDBPyConnection, table: str, chunk_rows: int
+) -> Iterator[dict[str, Any]]:
+    available = {d[0] for d in cursor.execute(f"select * from {table} limit 0").description}
+    missing = {"event_id", "event_name", "event_time", "send_status"} - available
+    if missing:
+        raise ConfigurationError(f"{table} lacks contract columns: {sorted(missing)}")
+    columns = [c for c in EVENT_COLUMNS if c in available]
+    cursor.execute(
+        f"select {', '.join(columns)} from {table} "
+        "where send_status = 'ready' order by event_time, event_id"
+    )
+    while True:
+        chunk = cursor.fetchmany(chunk_rows)
+        if not chunk:
+            return
+        for values in chunk:
+            yield dict(zip(columns, values, strict=True))
+
+
+class _Run:
+    """State of one ``send_rows`` call: batching, in-flight requests and counts."""
+
+    def __init__(
+        self,
+        config: SinkConfig,
+        ledger: Ledger,
+        report: SyncReport,
+        now_ts: int,
+        is_dry: bool,
+        sample_path: str | Path | None,
+        client: MetaCapiClient | None,
+    ) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.report = report
+        self.now_ts = now_ts
+        self.now = datetime.fromtimestamp(now_ts, UTC).replace(tzinfo=None)
+        self.is_dry = is_dry
+        self.sample_path = sample_path
+        self.stop_error: ConfigurationError | None = None
+        self._owns_client = client is None and not is_dry
+        self.client = client if client is not None or is_dry else MetaCapiClient(config)
+        self.pool = (
+            None if is_dry else ThreadPoolExecutor(config.concurrency, thread_name_prefix="capi")
+        )
+        self.inflight: dict[Future[BatchOutcome], int] = {}
+        self.batch: list[PreparedEvent] = []
+        self.seen: set[str] = set()
+
+    def consume(
+        self, rows: Iterable[Mapping[str, Any]], *, max_events: int | None, chunk_rows: int
+    ) -> None:
+        taken = 0
+        iterator = iter(rows)
+        while self.stop_error is None:
+            chunk = list(itertools.islice(iterator, chunk_rows))
+            if not chunk:
+                break
+            known = self.ledger.lookup([str(r.get("event_id")) for r in chunk])
+            finals: list[PreparedEvent] = []
+            cap_reached = False
+            for row in chunk:
+                if row.get("send_status", "ready") != "ready":
+                    self.report.skipped_not_ready += 1
+                    continue
+                event_id = str(row.get("event_id") or "")
+                if event_id in self.seen:
+                    self.report.skipped_duplicate += 1
+                    continue
+                state = known.get(event_id)
+                explicit = event_id in self.report.resend_ids
+                if state is not None and state.status == "sent" and not explicit:
+                    self.report.skipped_already_sent += 1
+                    continue
+                if max_events is not None and taken >= max_events:
+                    cap_reached = True
+                    break
+                prepared = prepare_event(
+                    row, now=self.now_ts, future_skew_seconds=self.config.future_skew_seconds
+                )
+                if (
+                    state is not None
+                    and state.status == "rejected"
+                    and state.error_code is not None
+                    and state.payload_hash == prepared.payload_hash
+                    and not explicit
+                ):
+                    self.report.skipped_rejected += 1
+                    continue
+                if event_id:
+                    self.seen.add(event_id)
+                taken += 1
+                self.report.considered += 1
+                if prepared.status != "ok":
+                    finals.append(prepared)
+                    if prepared.status == "expired":
+                        self.report.expired += 1
+                    else:
+                        self.report.rejected += 1
+                    continue
+                if explicit:
+                    self.report.resent += 1
+                self.batch.append(prepared)
+                if len(self.batch) >= self.config.batch_size:
+                    self.dispatch()
+                    if self.stop_error is not None:
+                        break
+            self.ledger.record_final(finals, now=self.now)
+            if cap_reached:
+                break
+        if self.batch and self.stop_error is None:
+            self.dispatch()
+        self.drain()
+        # After a stop, a batch never dispatched has no ledger row: it is simply unsent.
+        self.batch = []
+
+    def dispatch(self) -> None:
+        batch, self.batch = self.batch, []
+        self.report.batches += 1
+        if self.is_dry:
+            self.ledger.record_final(batch, now=self.now)
+            self.report.dry_run += len(batch)
+            if self.sample_path is not None and self.report.sample_payload_path is None:
+                self.write_sample(batch)
+            return
+        assert self.pool is not None and self.client is not None
+        while len(self.inflight) >= self.config.concurrency:
+            self.collect(wait(self.inflight, return_when=FIRST_COMPLETED).done)
+        if self.stop_error is not None:
+            return
+        self.ledger.record_pending(batch, now=self.now, resend_ids=self.report.resend_ids)
+        purpose = "resend" if any(e.event_id in self.report.resend_ids for e in batch) else "send"
+        future = self.pool.submit(self.client.deliver, batch, purpose=purpose)
+        self.inflight[future] = len(batch)
+
+    def collect(self, done: Iterable[Future[BatchOutcome]]) -> None:
+        for future in done:
+            size = self.inflight.pop(future)
+            outcome = future.result()
+            self.ledger.record_outcome(outcome, now=self.now)
+            self.report.sent += len(outcome.sent)
+            self.report.rejected += len(outcome.rejected)
+            self.report.pending += len(outcome.unsent)
+            self.report.requests += len(outcome.requests)
+            self.report.retries += outcome.retries
+            last = outcome.requests[-1] if outcome.requests else None
+            logger.info(
+                "batch of %d events: sent %d, rejected %d, pending %d (%d requests, fbtrace_id=%s)",
+                size,
+                len(outcome.sent),
+                len(outcome.rejected),
+                len(outcome.unsent),
+                len(outcome.requests),
+                last.fbtrace_id if last else None,
+            )
+            if outcome.stop is not None and self.stop_error is None:
+                self.stop_error = outcome.stop
+                self.report.stopped_reason = str(outcome.stop)
+                logger.error("stopping the sync: %s", outcome.stop)
+
+    def drain(self) -> None:
+        while self.inflight:
+            self.collect(wait(self.inflight, return_when=FIRST_COMPLETED).done)
+
+    def write_sample(self, batch: list[PreparedEvent]) -> None:
+        assert self.sample_path is not None
+        path = Path(self.sample_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body: dict[str, Any] = {
+            "data": [json.loads(e.body) for e in batch[:SAMPLE_EVENTS] if e.body],
+        }
+        if self.config.test_event_code:
+            body["test_event_code"] = self.config.test_event_code
+        sample = {
+            "endpoint": self.config.events_url if self.config.pixel_id else None,
+            "note": "dry run: nothing was sent; access_token travels in the body when live",
+            "body": body,
+        }
+        path.write_text(json.dumps(sample, indent=2, ensure_ascii=False) + "\n")
+        self.report.sample_payload_path = str(path)
+
+    def close(self) -> None:
+        try:
+            self.drain()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+            if self._owns_client and self.client is not None:
+                self.client.close()
+
+
+def _memory_setting(value: str) -> str:
+    if not _MEMORY.fullmatch(value.strip()):
+        raise ConfigurationError(f"not a memory size: {value!r}")
+    return value.strip()
+
+
+def _unix(now: datetime | int | None) -> int:
+    if now is None:
+        return int(time.time())
+    if isinstance(now, datetime):
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        return int(now.timestamp())
+    return int(now)
