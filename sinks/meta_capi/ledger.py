@@ -1,23 +1,31 @@
 """The send ledger in DuckDB: ``sync.meta_capi_deliveries`` and ``sync.meta_capi_requests``.
 
-Protocol (what makes a crash at any moment safe):
+Crash protocol (why a kill -9 between any two statements loses nothing):
 
-1. Before a batch goes on the wire, one transaction upserts its events as ``pending``
-   (``attempts + 1``, ``last_attempt_at``; ``resend_count + 1`` for explicit resends).
-2. The HTTP call happens outside any transaction.
+1. Before a batch goes on the wire, its events are written ``pending`` (``attempts + 1``,
+   ``last_attempt_at``; ``resend_count + 1`` for explicit resends). Events the run found no
+   ledger row for are appended in one insert, the others upserted in one statement; either
+   statement is atomic, and both commit before step 2 starts.
+2. The HTTP call happens outside any transaction (retries and bisection included).
 3. After the call, one transaction marks the acknowledged events ``sent`` (only after a 2xx
    whose ``events_received`` equals the request's size), the isolated bad ones ``rejected``
    with Meta's message, and appends one ``sync.meta_capi_requests`` row per HTTP attempt.
    Events whose request failed stay ``pending``.
 4. A later run sends every event whose delivery is not ``sent`` (``dry_run``, ``pending``,
    ``expired`` and locally ``rejected`` rows do not block; a Meta rejection is skipped until
-   the payload hash changes or the event is resent explicitly).
-5. So a kill -9 between any two statements loses nothing: an event is ``sent`` only after
-   Meta acknowledged it, and the only events that can reach Meta twice are those of the
-   batches that were in flight (at most ``concurrency``), resent with the same event ids.
+   the payload hash changes or the event is resent explicitly). The payload is rebuilt from
+   the same mart row, so a resent event carries the same event id and the same bytes.
 
-Each step is one transaction per batch, never one per event. The connection is the caller's:
-open it, run, close it (DuckDB admits one writing process).
+So an event is ``sent`` only after Meta acknowledged it (nothing is lost: a kill before step 3
+commits leaves the event ``pending`` or absent, and both are sent again), and the only events
+that can reach Meta twice are those of the batches between steps 1 and 3 at the kill: at most
+``concurrency`` batches, resent with the same event ids. ``tests/sinks/test_sink_crash.py``
+checks this after every one of several random SIGKILLs.
+
+Each step is one statement or transaction per batch, never one per event. Worker threads send
+the batches; the caller serialises ledger writes with one lock, since a DuckDB connection is
+not for concurrent use. The connection is the caller's: open it, run, close it (DuckDB admits
+one writing process).
 """
 
 from __future__ import annotations
@@ -115,9 +123,59 @@ class Ledger:
         return {row[0]: DeliveryState(row[1], row[2], row[3]) for row in rows}
 
     def record_pending(
-        self, batch: Sequence[PreparedEvent], *, now: datetime, resend_ids: Iterable[str] = ()
+        self,
+        batch: Sequence[PreparedEvent],
+        *,
+        now: datetime,
+        resend_ids: Iterable[str] = (),
+        is_new: Sequence[bool] | None = None,
     ) -> None:
-        """Step 1: mark a batch ``pending`` before it is sent (one transaction)."""
+        """Step 1: mark a batch ``pending`` before it is sent.
+
+        Args:
+            batch: The events about to be sent.
+            now: Attempt time.
+            resend_ids: Ids sent again on explicit request (their ``resend_count`` grows).
+            is_new: Per event, whether the caller saw no ledger row for it. Those rows are
+                appended with a plain insert (about half the cost of an upsert); should one
+                exist after all, the whole batch falls back to the upsert.
+        """
+        if is_new is not None and any(is_new):
+            fresh = [e for e, new in zip(batch, is_new, strict=True) if new]
+            known = [e for e, new in zip(batch, is_new, strict=True) if not new]
+            try:
+                self._insert_pending(fresh, now)
+            except duckdb.ConstraintException:
+                known = list(batch)
+            if known:
+                self._upsert_pending(known, now, resend_ids)
+            return
+        self._upsert_pending(batch, now, resend_ids)
+
+    def _insert_pending(self, batch: Sequence[PreparedEvent], now: datetime) -> None:
+        self._con.execute(
+            """
+            insert into sync.meta_capi_deliveries (
+                pixel_id, event_id, event_name, payload_hash, status, attempts, resend_count,
+                first_attempt_at, last_attempt_at, updated_at
+            )
+            select ?, unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::varchar[]),
+                'pending', 1, 0, ?, ?, ?
+            """,
+            [
+                self._pixel_id,
+                [e.event_id for e in batch],
+                [e.event_name for e in batch],
+                [e.payload_hash for e in batch],
+                now,
+                now,
+                now,
+            ],
+        )
+
+    def _upsert_pending(
+        self, batch: Sequence[PreparedEvent], now: datetime, resend_ids: Iterable[str]
+    ) -> None:
         resend = set(resend_ids)
         self._con.execute(
             """
