@@ -277,7 +277,7 @@ def sync_events(
                         "in Python",
                         unsupported,
                     )
-                rows = _read_ready_rows(reader, table, types)
+                rows = _read_ready_rows(reader, table, types, chunk_rows)
 
                 def chunks_of(run: _Run) -> Iterator[list[_Candidate]]:
                     return run.lookup_chunks(rows, chunk_rows)
@@ -310,7 +310,7 @@ def _column_types(cursor: duckdb.DuckDBPyConnection, table: str) -> dict[str, st
 
 
 def _read_ready_rows(
-    cursor: duckdb.DuckDBPyConnection, table: str, types: Mapping[str, str]
+    cursor: duckdb.DuckDBPyConnection, table: str, types: Mapping[str, str], chunk_rows: int
 ) -> Iterator[dict[str, Any]]:
     columns = [c for c in EVENT_COLUMNS if c in types]
     cursor.execute(
@@ -318,7 +318,7 @@ def _read_ready_rows(
         "where send_status = 'ready' order by event_time, event_id"
     )
     while True:
-        chunk = cursor.fetchmany(DEFAULT_CHUNK_ROWS)
+        chunk = cursor.fetchmany(chunk_rows)
         if not chunk:
             return
         for values in chunk:
@@ -386,6 +386,8 @@ class _Run:
         self.seen: set[str] = set()
         # One writer at a time on the ledger connection (workers and the main thread).
         self.ledger_lock = threading.Lock()
+        # Batch keys grow across runs (nanoseconds at start, then +1 per batch).
+        self.batch_key = time.time_ns()
         self.stopping = threading.Event()
 
     def lookup_chunks(
@@ -510,14 +512,20 @@ class _Run:
             return None  # another batch hit a stop error: leave this one untouched
         assert self.client is not None
         with self.ledger_lock:
+            self.batch_key += 1
+            key = self.batch_key
             self.ledger.record_pending(
-                batch, now=self.now, resend_ids=self.report.resend_ids, is_new=is_new
+                batch,
+                now=self.now,
+                resend_ids=self.report.resend_ids,
+                is_new=is_new,
+                batch_key=key,
             )
         outcome = self.client.deliver(batch, purpose=purpose)
         if outcome.stop is not None:
             self.stopping.set()
         with self.ledger_lock:
-            self.ledger.record_outcome(outcome, now=self.now)
+            self.ledger.record_outcome(outcome, now=self.now, batch_key=key, batch_size=len(batch))
         return outcome
 
     def collect(self, done: Iterable[Future[BatchOutcome | None]]) -> None:
