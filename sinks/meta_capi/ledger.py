@@ -11,9 +11,8 @@ Crash protocol (why a kill -9 between any two statements loses nothing):
 3. After the call, one transaction marks the acknowledged events ``sent`` (only after a 2xx
    whose ``events_received`` equals the request's size; a batch acknowledged whole is marked
    by its key, which reads one row group instead of joining the table), the isolated bad ones
-   ``rejected``
-   with Meta's message, and appends one ``sync.meta_capi_requests`` row per HTTP attempt.
-   Events whose request failed stay ``pending``.
+   ``rejected`` with Meta's message, and appends one ``sync.meta_capi_requests`` row per HTTP
+   attempt. Events whose request failed stay ``pending``.
 4. A later run sends every event whose delivery is not ``sent`` (``dry_run``, ``pending``,
    ``expired`` and locally ``rejected`` rows do not block; a Meta rejection is skipped until
    the payload hash changes or the event is resent explicitly). The payload is rebuilt from
