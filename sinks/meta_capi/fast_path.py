@@ -110,9 +110,7 @@ def ready_events_sql(table: str, types: Mapping[str, str]) -> str:
     source_columns = []
     for column in EVENT_COLUMNS:
         if column not in present:
-            cast = "bigint" if column in _EXPECTED and column != "lead_id" else "varchar"
-            cast = "boolean" if column == "opt_out" else cast
-            source_columns.append(f"null::{cast} as {column}")
+            source_columns.append(f"cast(null as {_missing_type(column)}) as {column}")
         elif column == "value" and _DECIMAL.fullmatch(types[column].upper()):
             # Python turns a Decimal into the nearest double; parsing its text does the same.
             source_columns.append("cast(cast(value as varchar) as double) as value")
@@ -179,6 +177,16 @@ from rendered
 left join ledger on rendered.event_id = ledger.event_id
 order by rendered.event_time, rendered.event_id
 """
+
+
+def _missing_type(column: str) -> str:
+    if column == "value":
+        return "double"
+    if column == "opt_out":
+        return "boolean"
+    if column in _EXPECTED and column != "lead_id":
+        return "bigint"
+    return "varchar"
 
 
 def _match(column: str, pattern: str) -> str:

@@ -192,3 +192,44 @@ def test_decimal_and_float_values_render_like_python(type_name: str, tmp_path: P
         assert result["fast_body"] is not None
         python = prepare_event(originals[result["event_id"]], now=NOW)
         assert result["fast_body"] == python.body
+
+
+def test_mart_with_only_some_contract_columns_is_rendered_in_sql(
+    tmp_path: Path, fake: FakeGraphApi, live_config: SinkConfig
+) -> None:
+    # given a mart holding only the columns a plain website Lead needs
+    path = write_mart(tmp_path / "warehouse.duckdb", [event_row(i) for i in range(12)])
+    keep = (
+        "event_id, event_name, event_time, action_source, event_source_url, client_user_agent, "
+        "client_ip_address, em, send_status"
+    )
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"create or replace table {TABLE} as select {keep} from {TABLE}")
+        Ledger(con, "p", "r").ensure_schema()
+        types = {r[0]: r[1] for r in con.execute(f"describe select * from {TABLE}").fetchall()}
+        results = con.execute(ready_events_sql(TABLE, types), [NOW, 300, "p"]).fetchall()
+
+    # then every row is rendered in SQL, and the sync delivers them all once
+    assert all(result[2] is not None for result in results) and len(results) == 12
+    assert sync_events(path, live_config, now=NOW).sent == 12
+    assert sorted(fake.accepted.values()) == [1] * 12
+
+
+def test_separate_ledger_file_keeps_the_ledger_out_of_the_warehouse(
+    tmp_path: Path, fake: FakeGraphApi, live_config: SinkConfig
+) -> None:
+    # given a warehouse and a ledger in another DuckDB file
+    path = write_mart(tmp_path / "warehouse.duckdb", [event_row(i) for i in range(15)])
+    ledger_path = tmp_path / "ledger.duckdb"
+
+    # when the sync runs twice
+    first = sync_events(path, live_config, now=NOW, ledger_path=ledger_path)
+    second = sync_events(path, live_config, now=NOW, ledger_path=ledger_path)
+
+    # then each event went once, the second run found them in the separate ledger
+    assert first.sent == 15 and second.skipped_already_sent == 15
+    with duckdb.connect(str(ledger_path)) as con:
+        assert con.execute("select count(*) from sync.meta_capi_deliveries").fetchone() == (15,)
+    with duckdb.connect(str(path)) as con:
+        schemas = {r[0] for r in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+    assert "sync" not in schemas
