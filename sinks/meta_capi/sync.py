@@ -228,7 +228,10 @@ def sync_events(
     """Send the ``ready`` rows of a DuckDB table to Meta (the Dagster asset's entry point).
 
     Opens the warehouse, reads ``send_status = 'ready'`` rows ordered by ``event_time,
-    event_id`` in chunks of ``chunk_rows``, runs ``send_rows`` and closes every connection.
+    event_id`` in chunks of ``chunk_rows``, sends them as ``send_rows`` does and closes every
+    connection. With the ledger in the warehouse file and the contract's column types, plainly
+    valid rows are rendered in SQL (``fast_path``) and the ledger state comes from the same
+    query; otherwise every row goes through Python.
 
     Args:
         warehouse_path: DuckDB file with the mart (and by default the ledger).
