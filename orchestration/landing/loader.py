@@ -351,7 +351,10 @@ def _parse_csv(table: RawTable, text: str) -> Iterator[pd.DataFrame]:
 def _parse_jsonl(table: RawTable, text: str) -> Iterator[pd.DataFrame]:
     frame = _empty_frame(table)
     number = 0
-    for line in text.splitlines():
+    # split on newlines only: str.splitlines() also splits on U+2028, U+0085 and friends,
+    # which JSON allows unescaped inside strings
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         number += 1
@@ -380,31 +383,44 @@ def _parse_jsonl(table: RawTable, text: str) -> Iterator[pd.DataFrame]:
 def _parse_parquet(
     table: RawTable, path: Path, con: duckdb.DuckDBPyConnection
 ) -> Iterator[pd.DataFrame]:
+    # A cursor of its own: the caller inserts on `con` between chunks, which would end a
+    # result still open on `con`. It only reads the file, so it needs no transaction.
+    reader = con.cursor()
     try:
-        described = con.execute(
-            "select name from parquet_schema(?) where name <> 'schema'", [str(path)]
-        ).fetchall()
-        columns = [row[0] for row in described]
-        _check_columns(table, columns)
-        selected = ", ".join(
-            f'cast("{name}" as varchar) as "{name}"' if name in columns else f'null as "{name}"'
-            for name in table.column_names
-        )
-        relation = con.execute(
-            f"""
-            select
-                {selected},
-                cast(row_number() over () as bigint) as _source_row,
-                cast(null as varchar) as _parse_error,
-                cast(null as varchar) as _raw_row
-            from read_parquet(?)
-            """,
-            [str(path)],
-        )
-        frame = relation.fetch_df()
-    except duckdb.Error as error:
-        raise UnparseableFileError(f"Parquet file cannot be read ({error})") from error
-    yield frame
+        try:
+            described = reader.execute(
+                "select name from parquet_schema(?) where name <> 'schema'", [str(path)]
+            ).fetchall()
+            columns = [row[0] for row in described]
+            _check_columns(table, columns)
+            selected = ", ".join(
+                f'cast("{name}" as varchar) as "{name}"' if name in columns else f'null as "{name}"'
+                for name in table.column_names
+            )
+            reader.execute(
+                f"""
+                select
+                    {selected},
+                    cast(file_row_number + 1 as bigint) as _source_row,
+                    cast(null as varchar) as _parse_error,
+                    cast(null as varchar) as _raw_row
+                from read_parquet(?, file_row_number = true)
+                order by file_row_number
+                """,
+                [str(path)],
+            )
+        except duckdb.Error as error:
+            raise UnparseableFileError(f"Parquet file cannot be read ({error})") from error
+        while True:
+            try:
+                frame = reader.fetch_df_chunk(_CHUNK_ROWS // 2048)
+            except duckdb.Error as error:
+                raise UnparseableFileError(f"Parquet file cannot be read ({error})") from error
+            if frame.empty:
+                return
+            yield frame
+    finally:
+        reader.close()
 
 
 # --- validation: one SQL pass per chunk decides loaded or rejected, with every reason ---
@@ -439,7 +455,8 @@ def _checks(column: Column) -> list[str]:
         )
     elif column.kind == "number":
         checks.append(
-            f"case when {present} is not null and try_cast({value} as double) is null"
+            f"case when {present} is not null and (try_cast({value} as double) is null"
+            f" or not isfinite(try_cast({value} as double)))"
             f" then '{column.name} ' || {shown} || ' is not a number' end"
         )
     elif column.kind == "boolean":
