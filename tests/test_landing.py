@@ -332,3 +332,58 @@ def test_non_finite_numbers_are_rejected(inbox: Path, warehouse: Path) -> None:
     assert (report.rows_loaded, report.rows_rejected) == (1, 3)
     reasons = [r[0] for r in _rows(warehouse, "select reason from raw.rejected_rows")]
     assert all("is not a number" in r for r in reasons)
+
+
+def test_columns_outside_the_contract_are_reported_not_silently_dropped(
+    inbox: Path, warehouse: Path
+) -> None:
+    # given a CSV and a JSONL file carrying a column the raw contract does not know
+    folder = inbox / "web_events"
+    folder.mkdir(parents=True)
+    columns = [*RAW_TABLES["web_events"].column_names, "campaign_cost"]
+    with (folder / "extra.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerow({**_event(), "campaign_cost": "3.10"})
+    (folder / "extra.jsonl").write_text(json.dumps({**_event(event_id="j"), "coupon": "X"}) + "\n")
+
+    # when they are landed
+    report = land_inbox(inbox, warehouse)
+
+    # then the rows load and each file's result names the column that was not loaded
+    assert report.rows_loaded == 2
+    messages = {f.source_file: f.message for f in report.files}
+    assert "campaign_cost" in messages["web_events/extra.csv"]
+    assert "coupon" in messages["web_events/extra.jsonl"]
+
+
+def test_a_header_naming_a_column_twice_is_unparseable(inbox: Path, warehouse: Path) -> None:
+    folder = inbox / "web_events"
+    folder.mkdir(parents=True)
+    (folder / "twice.csv").write_text(
+        "event_id,occurred_at,anonymous_id,event_type,event_id\n"
+        "a,2026-11-20T10:00:00,x,page_view,b\n"
+    )
+
+    report = land_inbox(inbox, warehouse)
+
+    assert report.files_unparseable == 1 and "repeats column(s) event_id" in report.files[0].message
+    assert _rows(warehouse, "select count(*) from raw.web_events") == [(0,)]
+
+
+def test_rejected_rows_keep_the_record_a_person_can_read(inbox: Path, warehouse: Path) -> None:
+    # given a CSV with a cut-off line holding a quoted comma, and a row with a bad timestamp
+    path = _write_csv(
+        inbox / "web_events" / "r.csv",
+        [_event(event_id="a,b", occurred_at="soon"), _event(event_id="c")],
+    )
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2][:12]
+    path.write_text("\n".join(lines) + "\n")
+
+    land_inbox(inbox, warehouse)
+
+    raw = dict(_rows(warehouse, "select source_row, raw_row from raw.rejected_rows"))
+    # the parsed row is shown as JSON with its column names, the cut-off one as CSV
+    assert json.loads(raw[1])["event_id"] == "a,b" and json.loads(raw[1])["occurred_at"] == "soon"
+    assert raw[2] == lines[2]
