@@ -300,3 +300,45 @@ def test_messy_pii_normalises_back_to_the_true_identity(tables: dict, run: Path)
     assert zips.str.fullmatch(r"\d{5}-\d{4}").any()
     names = pd.concat([tables[t].first_name for t in ("form_submissions", "crm_contacts")])
     assert names.dropna().map(lambda n: not n.isascii()).any()
+
+
+def _utc(stamps: pd.Series) -> pd.Series:
+    return pd.to_datetime(stamps, utc=True, format="ISO8601")
+
+
+def test_people_come_back_over_days_on_several_devices_from_every_channel(tables: dict) -> None:
+    web = tables["web_events"].assign(at=lambda f: _utc(f.occurred_at))
+    per_person = web.groupby("person_key").agg(
+        devices=("anonymous_id", "nunique"), span=("at", lambda t: t.max() - t.min())
+    )
+    assert (per_person.devices >= 2).mean() > 0.2
+    assert (per_person.span >= pd.Timedelta(days=7)).mean() > 0.2
+    landings = web[web.event_type == "page_view"]
+    queries = landings.page_url.map(lambda u: parse_qs(urlsplit(u).query))
+    medium = queries.map(lambda q: q.get("utm_medium", [None])[0])
+    has_query = queries.map(bool)
+    assert queries.map(lambda q: "fbclid" in q).any() and queries.map(lambda q: "gclid" in q).any()
+    assert (medium == "email").any()
+    organic = ~has_query & landings.referrer_url.fillna("").str.contains("google|bing")
+    direct = ~has_query & landings.referrer_url.isna()
+    assert organic.any() and direct.any()
+    assert tables["web_events"].event_type.eq("booking").any()
+
+
+def test_crm_life_deals_offline_orders_and_refunds(tables: dict) -> None:
+    contacts = tables["crm_contacts"]
+    with_web_id = contacts.anonymous_id.notna() | contacts.submission_id.notna()
+    assert with_web_id.any() and (~with_web_id).any()
+    stages = tables["crm_stage_changes"].assign(at=lambda f: _utc(f.changed_at))
+    assert set(stages.stage) == {"lead", "mql", "sql", "booked", "showed", "won", "lost"}
+    won = stages[stages.stage == "won"]
+    assert (won.value.astype(float) > 0).all() and won.deal_id.notna().all()
+    spread = stages.groupby("crm_contact_id").at.agg(lambda t: t.max() - t.min())
+    assert (spread >= pd.Timedelta(days=1)).any()
+    orders = tables["orders"]
+    assert {"web", "phone", "store"} <= set(orders.channel)
+    refunds = orders[orders.status == "refunded"]
+    assert len(refunds) > 0 and (refunds.value.astype(float) < 0).all()
+    assert set(refunds.order_id.str.removesuffix("-R")) <= set(orders.order_id)
+    statuses = set(tables["bookings"].status)
+    assert {"booked", "showed", "no_show", "canceled"} <= statuses
