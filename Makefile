@@ -19,7 +19,8 @@ help:  ## list targets
 setup:  ## install uv if missing, then the locked environment
 	@if ! command -v uv >/dev/null 2>&1 && [ ! -x $(UV_TOOL) ]; then \
 		echo "uv not found: installing it with pip into .tools/uv"; \
-		$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools/uv uv; \
+		$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+			--target .tools/uv uv; \
 	fi
 	@$(UV) sync --frozen --quiet
 	@$(DBT) parse $(DBT_ARGS) --quiet
