@@ -1,7 +1,11 @@
 # Every target the README and CI run. `make help` lists them.
 # uv is installed with pip when missing, so a machine with only Python 3.11, pip and make works.
+# It goes into .tools/uv with `pip --target`: that needs no venv module, no root and works on
+# distributions whose Python refuses plain `pip install` (PEP 668, e.g. Debian and Ubuntu).
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PYTHON ?= python3
+UV_TOOL := .tools/uv/bin/uv
+UV := $(shell command -v uv 2>/dev/null || echo $(UV_TOOL))
 DBT := $(UV) run dbt
 DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
 SAMPLE_WAREHOUSE := data/sample_check.duckdb
@@ -13,8 +17,11 @@ help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 setup:  ## install uv if missing, then the locked environment
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
-		|| python3 -m pip install --quiet uv
+	@if ! command -v uv >/dev/null 2>&1 && [ ! -x $(UV_TOOL) ]; then \
+		echo "uv not found: installing it with pip into .tools/uv"; \
+		$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+			--target .tools/uv uv; \
+	fi
 	@$(UV) sync --frozen --quiet
 	@$(DBT) parse $(DBT_ARGS) --quiet
 
@@ -53,4 +60,4 @@ bench: setup  ## print the performance figures (long: generates 1M people)
 	$(UV) run python bench/bench_landing.py
 
 clean:  ## remove build output and local warehouses
-	rm -rf dbt_project/target dbt_project/logs data/*.duckdb data/*.duckdb.wal
+	rm -rf dbt_project/target dbt_project/logs data/*.duckdb data/*.duckdb.wal bench/out

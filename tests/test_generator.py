@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
+import phonenumbers
 import pyarrow.parquet as pq
 import pytest
 
@@ -262,3 +263,82 @@ def test_conversion_credit_matches_the_persons_meta_clicks(tables: dict, run: Pa
             assert mine.empty, conv
     # the credited click row itself can be a defect row (rare): allow a few misses
     assert matched >= 0.9 * conversions.meta_credit.sum()
+
+
+def test_messy_pii_normalises_back_to_the_true_identity(tables: dict, run: Path) -> None:
+    # given the true identities and every clean row that carries an email or a phone
+    persons = pd.read_parquet(run / "ground_truth" / "persons.parquet").set_index("person_key")
+    assert persons.phone_e164.map(
+        lambda s: phonenumbers.is_valid_number(phonenumbers.parse(s))
+    ).all()
+    contact_tables = ("form_submissions", "crm_contacts", "bookings", "orders")
+    rows = pd.concat([tables[t][["email", "phone", "person_key"]] for t in contact_tables])
+    emails = rows.dropna(subset=["email"])
+    phones = rows.dropna(subset=["phone"])
+    assert len(emails) > 100 and len(phones) > 100
+
+    # when they are normalised the way Meta documents (trim, lowercase; E.164 by country)
+    def e164(text: str, person: str) -> str:
+        # the shared office line is a US number, whoever gives it
+        office = persons.uses_office_phone[person]
+        parsed = phonenumbers.parse(text, "US" if office else persons.country_code[person])
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    # then each one is its person's true email and phone, however messily it was typed
+    assert (
+        emails.email.str.strip().str.lower()
+        == persons.email[emails.person_key].str.lower().to_numpy()
+    ).all()
+    assert [e164(p, k) for p, k in zip(phones.phone, phones.person_key, strict=True)] == (
+        persons.phone_e164[phones.person_key].tolist()
+    )
+    # and the mess the product must cope with is there
+    assert phones.phone.str.startswith("+44 (0)20 ").any()
+    assert phones.phone.str.fullmatch(r"\d{3}\.\d{3}\.\d{4}").any()
+    assert (emails.email != emails.email.str.strip().str.lower()).mean() > 0.2
+    zips = pd.concat([tables[t].zip for t in ("form_submissions", "crm_contacts")]).dropna()
+    assert zips.str.fullmatch(r"\d{5}-\d{4}").any()
+    names = pd.concat([tables[t].first_name for t in ("form_submissions", "crm_contacts")])
+    assert names.dropna().map(lambda n: not n.isascii()).any()
+
+
+def _utc(stamps: pd.Series) -> pd.Series:
+    return pd.to_datetime(stamps, utc=True, format="ISO8601")
+
+
+def test_people_come_back_over_days_on_several_devices_from_every_channel(tables: dict) -> None:
+    web = tables["web_events"].assign(at=lambda f: _utc(f.occurred_at))
+    per_person = web.groupby("person_key").agg(
+        devices=("anonymous_id", "nunique"), span=("at", lambda t: t.max() - t.min())
+    )
+    assert (per_person.devices >= 2).mean() > 0.2
+    assert (per_person.span >= pd.Timedelta(days=7)).mean() > 0.2
+    landings = web[web.event_type == "page_view"]
+    queries = landings.page_url.map(lambda u: parse_qs(urlsplit(u).query))
+    medium = queries.map(lambda q: q.get("utm_medium", [None])[0])
+    has_query = queries.map(bool)
+    assert queries.map(lambda q: "fbclid" in q).any() and queries.map(lambda q: "gclid" in q).any()
+    assert (medium == "email").any()
+    organic = ~has_query & landings.referrer_url.fillna("").str.contains("google|bing")
+    direct = ~has_query & landings.referrer_url.isna()
+    assert organic.any() and direct.any()
+    assert tables["web_events"].event_type.eq("booking").any()
+
+
+def test_crm_life_deals_offline_orders_and_refunds(tables: dict) -> None:
+    contacts = tables["crm_contacts"]
+    with_web_id = contacts.anonymous_id.notna() | contacts.submission_id.notna()
+    assert with_web_id.any() and (~with_web_id).any()
+    stages = tables["crm_stage_changes"].assign(at=lambda f: _utc(f.changed_at))
+    assert set(stages.stage) == {"lead", "mql", "sql", "booked", "showed", "won", "lost"}
+    won = stages[stages.stage == "won"]
+    assert (won.value.astype(float) > 0).all() and won.deal_id.notna().all()
+    spread = stages.groupby("crm_contact_id").at.agg(lambda t: t.max() - t.min())
+    assert (spread >= pd.Timedelta(days=1)).any()
+    orders = tables["orders"]
+    assert {"web", "phone", "store"} <= set(orders.channel)
+    refunds = orders[orders.status == "refunded"]
+    assert len(refunds) > 0 and (refunds.value.astype(float) < 0).all()
+    assert set(refunds.order_id.str.removesuffix("-R")) <= set(orders.order_id)
+    statuses = set(tables["bookings"].status)
+    assert {"booked", "showed", "no_show", "canceled"} <= statuses

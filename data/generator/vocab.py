@@ -88,7 +88,7 @@ US_OTHER_PLACES: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("Boston", "MA", "Massachusetts", "02108", "US", "617"),
 )
 GB_PLACES: tuple[tuple[str, str, str, str, str, str], ...] = (
-    ("London", "", "", "SW1A 1AA", "GB", "20"),
+    ("London", "", "", "SW1A 1AA", "GB", "207"),  # 020 7xxx xxxx: 10 national digits
     ("Manchester", "", "", "M1 1AE", "GB", "161"),
 )
 DE_PLACES: tuple[tuple[str, str, str, str, str, str], ...] = (

@@ -24,7 +24,7 @@ import hashlib
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -228,11 +228,13 @@ def _land_file(
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("begin transaction")
     try:
-        for chunk in _parse(table, path, con):
+        notes: list[str] = []
+        for chunk in _parse(table, path, con, notes):
             loaded, rejected = _validate_and_insert(con, table, chunk, source_file, file_hash, now)
             result.rows_loaded += loaded
             result.rows_rejected += rejected
             result.rows_in_file += len(chunk)
+        result.message = "; ".join(notes)
         con.execute(
             "insert into raw._landed_files values (?, ?, ?, ?, ?, ?, ?)",
             [
@@ -260,6 +262,8 @@ def _land_file(
         raise
     landed.add(file_hash)
     result.status = "loaded"
+    if result.message:
+        logger.warning("landing: %s: %s", source_file, result.message)
     return result
 
 
@@ -284,30 +288,49 @@ def _to_text(value: object) -> str | None:
     return str(value)
 
 
-def _parse(table: RawTable, path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[pd.DataFrame]:
+def _parse(
+    table: RawTable, path: Path, con: duckdb.DuckDBPyConnection, notes: list[str]
+) -> Iterator[pd.DataFrame]:
+    """Frames of text records; what the file holds beyond the contract is added to `notes`."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        yield from _parse_parquet(table, path, con)
+        yield from _parse_parquet(table, path, con, notes)
         return
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UnparseableFileError(f"file is not UTF-8 text ({error.reason})") from error
     if suffix == ".csv":
-        yield from _parse_csv(table, text)
+        yield from _parse_csv(table, text, notes)
     else:
-        yield from _parse_jsonl(table, text)
+        yield from _parse_jsonl(table, text, notes)
 
 
-def _check_columns(table: RawTable, columns: list[str]) -> None:
+def _check_columns(table: RawTable, columns: list[str], notes: list[str]) -> None:
     missing = [c.name for c in table.columns if c.required and c.name not in columns]
     if missing:
         raise UnparseableFileError(
             f"header has no column(s) {', '.join(missing)} required by raw.{table.name}"
         )
+    repeated = sorted({name for name in columns if columns.count(name) > 1})
+    if repeated:
+        raise UnparseableFileError(f"header repeats column(s) {', '.join(repeated)}")
+    _note_extra(table, columns, notes)
 
 
-def _parse_csv(table: RawTable, text: str) -> Iterator[pd.DataFrame]:
+def _note_extra(table: RawTable, columns: Iterable[str], notes: list[str]) -> None:
+    extra = sorted(set(columns) - set(table.column_names))
+    if extra:
+        notes.append(f"column(s) not in raw.{table.name} were not loaded: {', '.join(extra)}")
+
+
+def _csv_line(fields: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()
+
+
+def _parse_csv(table: RawTable, text: str, notes: list[str]) -> Iterator[pd.DataFrame]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip() for name in next(reader)]
@@ -315,7 +338,7 @@ def _parse_csv(table: RawTable, text: str) -> Iterator[pd.DataFrame]:
         raise UnparseableFileError("file is empty: no CSV header") from error
     except csv.Error as error:
         raise UnparseableFileError(f"CSV header cannot be read ({error})") from error
-    _check_columns(table, header)
+    _check_columns(table, header, notes)
     positions = [(name, header.index(name)) for name in table.column_names if name in header]
     absent = [name for name in table.column_names if name not in header]
     frame = _empty_frame(table)
@@ -326,14 +349,16 @@ def _parse_csv(table: RawTable, text: str) -> Iterator[pd.DataFrame]:
                 continue
             number += 1
             frame["_source_row"].append(number)
-            frame["_raw_row"].append(",".join(fields))
             if len(fields) != len(header):
+                # the record as CSV; a parsed record is shown as JSON with its column names
+                frame["_raw_row"].append(_csv_line(fields))
                 frame["_parse_error"].append(
                     f"row has {len(fields)} of {len(header)} fields (truncated or malformed line)"
                 )
                 for name in table.column_names:
                     frame[name].append(None)
             else:
+                frame["_raw_row"].append(None)
                 frame["_parse_error"].append(None)
                 for name, index in positions:
                     frame[name].append(fields[index])
@@ -348,10 +373,15 @@ def _parse_csv(table: RawTable, text: str) -> Iterator[pd.DataFrame]:
         yield pd.DataFrame(frame)
 
 
-def _parse_jsonl(table: RawTable, text: str) -> Iterator[pd.DataFrame]:
+def _parse_jsonl(table: RawTable, text: str, notes: list[str]) -> Iterator[pd.DataFrame]:
     frame = _empty_frame(table)
     number = 0
-    for line in text.splitlines():
+    known = set(table.column_names)
+    extra: set[str] = set()
+    # split on newlines only: str.splitlines() also splits on U+2028, U+0085 and friends,
+    # which JSON allows unescaped inside strings
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         number += 1
@@ -370,41 +400,57 @@ def _parse_jsonl(table: RawTable, text: str) -> Iterator[pd.DataFrame]:
             frame["_parse_error"].append(None)
             for name in table.column_names:
                 frame[name].append(_to_text(record.get(name)))
+            if not known.issuperset(record):
+                extra.update(record.keys() - known)
         if number % _CHUNK_ROWS == 0:
             yield pd.DataFrame(frame)
             frame = _empty_frame(table)
     if frame["_source_row"]:
         yield pd.DataFrame(frame)
+    _note_extra(table, extra, notes)
 
 
 def _parse_parquet(
-    table: RawTable, path: Path, con: duckdb.DuckDBPyConnection
+    table: RawTable, path: Path, con: duckdb.DuckDBPyConnection, notes: list[str]
 ) -> Iterator[pd.DataFrame]:
+    # A cursor of its own: the caller inserts on `con` between chunks, which would end a
+    # result still open on `con`. It only reads the file, so it needs no transaction.
+    reader = con.cursor()
     try:
-        described = con.execute(
-            "select name from parquet_schema(?) where name <> 'schema'", [str(path)]
-        ).fetchall()
-        columns = [row[0] for row in described]
-        _check_columns(table, columns)
-        selected = ", ".join(
-            f'cast("{name}" as varchar) as "{name}"' if name in columns else f'null as "{name}"'
-            for name in table.column_names
-        )
-        relation = con.execute(
-            f"""
-            select
-                {selected},
-                cast(row_number() over () as bigint) as _source_row,
-                cast(null as varchar) as _parse_error,
-                cast(null as varchar) as _raw_row
-            from read_parquet(?)
-            """,
-            [str(path)],
-        )
-        frame = relation.fetch_df()
-    except duckdb.Error as error:
-        raise UnparseableFileError(f"Parquet file cannot be read ({error})") from error
-    yield frame
+        try:
+            described = reader.execute(
+                "describe select * from read_parquet(?)", [str(path)]
+            ).fetchall()
+            columns = [row[0] for row in described]
+            _check_columns(table, columns, notes)
+            selected = ", ".join(
+                f'cast("{name}" as varchar) as "{name}"' if name in columns else f'null as "{name}"'
+                for name in table.column_names
+            )
+            reader.execute(
+                f"""
+                select
+                    {selected},
+                    cast(file_row_number + 1 as bigint) as _source_row,
+                    cast(null as varchar) as _parse_error,
+                    cast(null as varchar) as _raw_row
+                from read_parquet(?, file_row_number = true)
+                order by file_row_number
+                """,
+                [str(path)],
+            )
+        except duckdb.Error as error:
+            raise UnparseableFileError(f"Parquet file cannot be read ({error})") from error
+        while True:
+            try:
+                frame = reader.fetch_df_chunk(_CHUNK_ROWS // 2048)
+            except duckdb.Error as error:
+                raise UnparseableFileError(f"Parquet file cannot be read ({error})") from error
+            if frame.empty:
+                return
+            yield frame
+    finally:
+        reader.close()
 
 
 # --- validation: one SQL pass per chunk decides loaded or rejected, with every reason ---
@@ -439,7 +485,8 @@ def _checks(column: Column) -> list[str]:
         )
     elif column.kind == "number":
         checks.append(
-            f"case when {present} is not null and try_cast({value} as double) is null"
+            f"case when {present} is not null and (try_cast({value} as double) is null"
+            f" or not isfinite(try_cast({value} as double)))"
             f" then '{column.name} ' || {shown} || ' is not a number' end"
         )
     elif column.kind == "boolean":
