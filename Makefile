@@ -7,16 +7,25 @@ DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
 SAMPLE_WAREHOUSE := data/sample_check.duckdb
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo check lint format dbt-check test sample dev bench clean
+.PHONY: help setup browser demo check lint format dbt-check test sample dev bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-setup:  ## install uv if missing, then the locked environment
+setup: browser  ## install uv if missing, then the locked environment (and Chromium)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
 	@$(DBT) parse $(DBT_ARGS) --quiet
+
+# The UI test drives Debian's Chromium; a fresh CI machine gets it here. Skipped when present.
+browser:  ## install Debian's chromium for the UI test (apt; skipped when /usr/bin/chromium exists)
+	@if [ ! -x /usr/bin/chromium ]; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		echo "installing chromium with apt-get (for tests/orchestration/test_ui.py)"; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium; \
+	fi
 
 demo: setup  ## README (a): run the whole pipeline on the committed sample data
 	@$(UV) run python -m orchestration.demo --fresh
