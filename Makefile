@@ -55,8 +55,12 @@ sample:  ## regenerate the committed sample (300 people, seed 7)
 	rm -rf data/sample
 	$(UV) run python -m data.generator --people 300 --seed 7 --out data/sample
 
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
 dev: setup  ## open the Dagster UI with the whole graph (http://127.0.0.1:3000)
-	$(UV) run dagster dev -m orchestration.definitions
+	@mkdir -p $(DAGSTER_HOME) && cp orchestration/instance/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME) $(UV) run dagster dev -m orchestration.definitions \
+		-h 127.0.0.1 -p 3000
 
 bench: setup  ## print the performance figures (long: generates 1M people)
 	$(UV) run python bench/bench_landing.py

@@ -19,6 +19,7 @@ import dagster as dg
 from orchestration.landing.contract import RAW_TABLES
 from orchestration.landing.loader import SUPPORTED_SUFFIXES
 from orchestration.settings import Settings
+from orchestration.transform.assets import journey_dbt_assets
 
 __all__ = [
     "full_path_job",
@@ -41,11 +42,19 @@ full_path_job = dg.define_asset_job(
     run_tags=RUN_TAGS,
 )
 
+
+def _full_refresh_config() -> dict:
+    # A dbt project without models yet has no dbt op to configure.
+    if not journey_dbt_assets.keys:
+        return {}
+    return {"ops": {journey_dbt_assets.op.name: {"config": {"full_refresh": True}}}}
+
+
 daily_refresh_job = dg.define_asset_job(
     "daily_refresh_job",
     selection=dg.AssetSelection.all(),
     description="Everything, with dbt --full-refresh: incremental models rebuilt from raw.",
-    config={"ops": {"journey_dbt_assets": {"config": {"full_refresh": True}}}},
+    config=_full_refresh_config(),
     run_tags=RUN_TAGS,
 )
 
