@@ -6,18 +6,26 @@ an ``Authorization: OAuth|Bearer`` header, and the events as a JSON body ``{"dat
 or as a form field ``data`` holding a JSON array (of objects or, as the official SDK sends
 them, of JSON strings).
 
-It validates like Meta documents: token (190), pixel id (100/33), at most 1,000 events,
-required fields, action_source values, SHA-256 hex for hashed keys, fbc/fbp formats, lead_id
-digits, and the 7-day window (62 days for physical_store), rejecting the whole batch with code
-100 (subcode 2804003 for an old event). Success answers ``{"events_received", "messages",
-"fbtrace_id"}``; errors answer Graph's ``{"error": {...}}`` shape.
+It validates like Meta documents: token (104 when missing, 190 when wrong or revoked), pixel
+id (100/33), at most 1,000 events, required fields (event_name, event_time, action_source,
+user_data; event_source_url and client_user_agent for website events; value and currency for
+Purchase), action_source values, SHA-256 hex for hashed keys (a Parameter Builder appendix is
+allowed; external_id may be clear text), fbc/fbp formats, lead_id digits, the matching
+baseline, and the 7-day window (62 days for physical_store). One bad event rejects the whole
+batch with code 100 (subcode 2804003 for an old event) and nothing of it is recorded. Success
+answers ``{"events_received", "messages", "fbtrace_id"}``; errors answer Graph's
+``{"error": {...}}`` shape.
 
 Faults, for resilience tests: a queue (``inject``) consumed one per request, or a seeded
 probability (``fault_rate``). Kinds: ``http_429``, ``http_500``, ``http_503``, ``timeout``
 (sleeps ``timeout_sleep`` seconds, then closes without processing), ``drop`` (closes the
 connection without an answer), ``transient_1``, ``transient_2``, ``transient_17``,
-``transient_613``, ``token_expired`` (190). ``reject_event_ids`` makes any batch holding
-one of those ids fail with a permanent code 100 naming it.
+``transient_613``, ``transient_flag`` (an unlisted code with ``is_transient: true``),
+``token_expired`` (190), ``permission_denied`` (200) and ``accepted_then_timeout`` (the events
+are accepted, then the answer is withheld past the client's timeout: the one fault after which
+a retry is a duplicate). Random faults (``fault_rate``) draw only from the faults that leave
+the request unprocessed. ``reject_event_ids`` makes any batch holding one of those ids fail
+with a permanent code 100 naming it.
 
 CLI: ``uv run python -m sinks.fake_graph_api --port 8765 [--fast] [--fault-rate 0.3]``.
 """
@@ -52,13 +60,29 @@ FAULT_KINDS: tuple[str, ...] = (
     "transient_2",
     "transient_17",
     "transient_613",
+    "transient_flag",
     "token_expired",
+    "permission_denied",
+    "accepted_then_timeout",
 )
-_RETRYABLE_FAULTS: tuple[str, ...] = tuple(k for k in FAULT_KINDS if k != "token_expired")
+#: Faults after which the request was not processed: a retry cannot create a duplicate.
+_RETRYABLE_FAULTS: tuple[str, ...] = (
+    "http_429",
+    "http_500",
+    "http_503",
+    "timeout",
+    "drop",
+    "transient_1",
+    "transient_2",
+    "transient_17",
+    "transient_613",
+    "transient_flag",
+)
 _PATH = re.compile(r"/(v\d+\.\d+)/([^/]+)/events/?")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+_APPENDIX = r"(?:\.[A-Za-z0-9_-]{8}|\.[A-Za-z0-9_-]{2})?"
+_SHA256 = re.compile(r"[0-9a-f]{64}" + _APPENDIX)
 _FBC = re.compile(r"fb\.\d+\.\d+\.\S+")
-_FBP = re.compile(r"fb\.\d+\.\d+\.\d+")
+_FBP = re.compile(r"fb\.\d+\.\d+\.\d+" + _APPENDIX)
 _ACTION_SOURCES = frozenset(
     {
         "email",
@@ -72,7 +96,14 @@ _ACTION_SOURCES = frozenset(
         "other",
     }
 )
-_HASHED = ("em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country", "external_id")
+# external_id: hashing is recommended, not required, so it is not checked here.
+_HASHED = ("em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country")
+_WEAK_IDENTIFIER_SETS: tuple[frozenset[str], ...] = (
+    frozenset({"ct", "country", "st", "zp", "ge", "client_user_agent"}),
+    frozenset({"db", "client_user_agent"}),
+    frozenset({"fn", "ge"}),
+    frozenset({"ln", "ge"}),
+)
 
 
 class _EventProblem(Exception):
@@ -139,6 +170,8 @@ class FakeGraphApi:
         self._faults: list[str] = []
         self.accepted: Counter[str] = Counter()
         self.accepted_batches: list[list[str]] = []
+        #: Every distinct event body accepted per event id (canonical JSON), when recording.
+        self.payloads: dict[str, set[str]] = {}
         self.test_event_codes: Counter[str] = Counter()
         self.requests: list[dict[str, Any]] = []
         self.request_count = 0
@@ -156,7 +189,10 @@ class FakeGraphApi:
     def start(self) -> FakeGraphApi:
         """Serve in a daemon thread."""
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-graph-api", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-graph-api",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -188,6 +224,7 @@ class FakeGraphApi:
             self._faults.clear()
             self.accepted.clear()
             self.accepted_batches.clear()
+            self.payloads.clear()
             self.test_event_codes.clear()
             self.requests.clear()
             self.request_count = 0
@@ -222,6 +259,14 @@ class FakeGraphApi:
     ) -> tuple[int, dict[str, Any]]:
         """Validate one request and return ``(status, body)``."""
         trace = secrets.token_hex(8)
+        if not token:
+            return 400, _error(
+                "An access token is required to request this resource.",
+                "OAuthException",
+                104,
+                None,
+                trace,
+            )
         if token != self.access_token or self.token_revoked:
             return 400, _error(
                 "Error validating access token: Session has expired.",
@@ -281,6 +326,9 @@ class FakeGraphApi:
             if self.record:
                 self.accepted.update(ids)
                 self.accepted_batches.append(ids)
+                for event_id, event in zip(ids, events, strict=True):
+                    text = json.dumps(event, sort_keys=True, separators=(",", ":"))
+                    self.payloads.setdefault(event_id, set()).add(text)
                 code = params.get("test_event_code")
                 if code:
                     self.test_event_codes[str(code)] += len(events)
@@ -293,6 +341,8 @@ class FakeGraphApi:
         for key in ("event_name", "event_time", "action_source", "user_data"):
             if key not in event:
                 raise _EventProblem(f"missing {key}")
+        if not isinstance(event["event_name"], str) or not event["event_name"]:
+            raise _EventProblem("event_name must be a non-empty string")
         action_source = event["action_source"]
         if action_source not in _ACTION_SOURCES:
             raise _EventProblem("invalid action_source")
@@ -328,6 +378,14 @@ class FakeGraphApi:
         lead_id = user_data.get("lead_id")
         if lead_id is not None and not re.fullmatch(r"\d{15,17}", str(lead_id)):
             raise _EventProblem("invalid lead_id")
+        keys = frozenset(user_data)
+        if any(keys <= weak for weak in _WEAK_IDENTIFIER_SETS):
+            raise _EventProblem("user_data does not meet the matching baseline")
+        custom_data = event.get("custom_data") or {}
+        if event["event_name"] == "Purchase" and not (
+            isinstance(custom_data, dict) and "value" in custom_data and "currency" in custom_data
+        ):
+            raise _EventProblem("Purchase events need custom_data.value and currency")
 
 
 def _error(
@@ -380,10 +438,26 @@ _FAULT_RESPONSES: dict[str, tuple[int, dict[str, Any]]] = {
             "Calls within one hour exceeded", "OAuthException", 613, 1487742, "f", transient=True
         ),
     ),
+    "transient_flag": (
+        400,
+        _error(
+            "Please retry your request later.", "OAuthException", 9007, None, "f", transient=True
+        ),
+    ),
     "token_expired": (
         400,
         _error(
             "Error validating access token: Session has expired.", "OAuthException", 190, 463, "f"
+        ),
+    ),
+    "permission_denied": (
+        403,
+        _error(
+            "(#200) Permissions error: the user does not have permission on this pixel",
+            "OAuthException",
+            200,
+            None,
+            "f",
         ),
     ),
 }
@@ -428,7 +502,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fake.timeout_sleep)
             self.close_connection = True
             return
-        if fault is not None:
+        if fault is not None and fault in _FAULT_RESPONSES:
             status, body = _FAULT_RESPONSES[fault]
             fake._log_request(status, 0, fault)
             self._send(status, body)
@@ -455,7 +529,12 @@ class _Handler(BaseHTTPRequestHandler):
             token = auth.split(" ", 1)[1].strip()
         status, body = fake.handle_events(match.group(2), token, params)
         data = params.get("data")
-        fake._log_request(status, len(data) if isinstance(data, list) else -1, None)
+        fake._log_request(status, len(data) if isinstance(data, list) else -1, fault)
+        if fault == "accepted_then_timeout":
+            # Meta processed the events but the answer never arrives (the client times out).
+            time.sleep(fake.timeout_sleep)
+            self.close_connection = True
+            return
         self._send(status, body)
 
     def _send(self, status: int, body: dict[str, Any]) -> None:

@@ -191,8 +191,8 @@ class MetaCapiClient:
             message = _error_text(error, self._config.access_token) or attempt.error or ""
             exc_type = TokenExpiredError if code == 190 else ConfigurationError
             outcome.stop = exc_type(
-                f"Meta refused the credentials or endpoint (HTTP {attempt.status_code}, "
-                f"code {code}): {message}",
+                f"{_stop_hint(code, error)} (HTTP {attempt.status_code}, Graph code {code}): "
+                f"{message}",
                 code=code,
             )
             outcome.unsent.extend(e.event_id for e in events)
@@ -301,6 +301,21 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _stop_hint(code: int | None, error: Any) -> str:
+    if code == 190:
+        return "Meta refused the access token: replace META_ACCESS_TOKEN, then run again"
+    if code == 100:
+        return "the pixel id does not exist or the token cannot use it: check META_PIXEL_ID"
+    if code in (10, 3) or (code is not None and 200 <= code < 300):
+        return "the token lacks a permission on this pixel: grant it, then run again"
+    if code is None and not isinstance(error, dict):
+        return (
+            "Meta refused the request without a Graph error: check META_GRAPH_API_URL and "
+            "META_API_VERSION"
+        )
+    return "Meta refused the credentials or the endpoint"
 
 
 def _error_text(error: Any, secret: str | None) -> str:

@@ -32,6 +32,7 @@ from sinks.meta_capi.contract import HASHED_USER_DATA_COLUMNS
 __all__ = [
     "ACTION_SOURCES",
     "PreparedEvent",
+    "RowError",
     "prepare_event",
     "build_event",
     "validate_event",
@@ -57,9 +58,12 @@ PHYSICAL_STORE_WINDOW_DAYS = 62
 DEFAULT_FUTURE_SKEW_SECONDS = 300
 
 _HASHED_KEYS = frozenset(HASHED_USER_DATA_COLUMNS)
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# The Parameter Builder appends ".{appendix}" (8 characters, or a legacy 2) to hashes, fbc and
+# fbp; Meta accepts both forms (reference/meta-capi.md section 4).
+_APPENDIX = r"(?:\.[A-Za-z0-9_-]{8}|\.[A-Za-z0-9_-]{2})?"
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}" + _APPENDIX)
 _FBC = re.compile(r"fb\.\d+\.\d+\.\S+")
-_FBP = re.compile(r"fb\.\d+\.\d+\.\d+")
+_FBP = re.compile(r"fb\.\d+\.\d+\.\d+" + _APPENDIX)
 _LEAD_ID = re.compile(r"\d{15,17}")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
 _STANDARD_CUSTOM_KEYS = frozenset(
@@ -83,6 +87,10 @@ _WEAK_IDENTIFIER_SETS: tuple[frozenset[str], ...] = (
     frozenset({"fn", "ge"}),
     frozenset({"ln", "ge"}),
 )
+
+
+class RowError(ValueError):
+    """A contract row cannot be mapped onto an event; the message names columns, not values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +118,9 @@ def build_event(row: Mapping[str, Any]) -> dict[str, Any]:
     """Map one contract row onto Meta's server-event object (no validation, nulls dropped).
 
     Raises:
-        ValueError: A JSON text column does not parse, or a custom property clashes with a
-            standard custom_data key.
+        RowError: A JSON text column does not parse, an integer column holds something else,
+            or a custom property clashes with a standard custom_data key. The message names
+            the column, never its value.
     """
     user_data: dict[str, Any] = {}
     for key in HASHED_USER_DATA_COLUMNS:
@@ -125,7 +134,8 @@ def build_event(row: Mapping[str, Any]) -> dict[str, Any]:
     lead_id = row.get("lead_id")
     if lead_id is not None and lead_id != "":
         lead_text = str(lead_id)
-        user_data["lead_id"] = int(lead_text) if lead_text.isdigit() else lead_text
+        is_digits = lead_text.isascii() and lead_text.isdigit()
+        user_data["lead_id"] = int(lead_text) if is_digits else lead_text
 
     custom_data: dict[str, Any] = {}
     value = row.get("value")
@@ -138,9 +148,9 @@ def build_event(row: Mapping[str, Any]) -> dict[str, Any]:
         field = row.get(key)
         if field is not None and field != "":
             custom_data[key] = field
-    num_items = row.get("num_items")
+    num_items = _int_column(row, "num_items")
     if num_items is not None:
-        custom_data["num_items"] = int(num_items)
+        custom_data["num_items"] = num_items
     for key in ("content_ids", "contents"):
         parsed = _json_column(row, key, list)
         if parsed is not None:
@@ -149,7 +159,7 @@ def build_event(row: Mapping[str, Any]) -> dict[str, Any]:
     if custom_properties:
         clash = _STANDARD_CUSTOM_KEYS.intersection(custom_properties)
         if clash:
-            raise ValueError(f"custom_properties repeats standard keys: {sorted(clash)}")
+            raise RowError(f"custom_properties repeats standard keys: {sorted(clash)}")
         custom_data.update({k: v for k, v in custom_properties.items() if v is not None})
 
     event: dict[str, Any] = {
@@ -172,9 +182,9 @@ def build_event(row: Mapping[str, Any]) -> dict[str, Any]:
     if options is not None:
         event["data_processing_options"] = options
         for key in ("data_processing_options_country", "data_processing_options_state"):
-            field = row.get(key)
+            field = _int_column(row, key)
             if field is not None:
-                event[key] = int(field)
+                event[key] = field
     return event
 
 
@@ -236,7 +246,23 @@ def validate_event(
     if any(keys <= weak for weak in _WEAK_IDENTIFIER_SETS):
         return "rejected", "user_data below Meta's matching baseline"
 
+    options = event.get("data_processing_options")
+    if options is not None:
+        if not isinstance(options, list) or any(o != "LDU" for o in options):
+            return "rejected", 'data_processing_options is not [] or ["LDU"]'
+        country = event.get("data_processing_options_country")
+        state = event.get("data_processing_options_state")
+        if options and country is None:
+            return "rejected", "LDU needs data_processing_options_country"
+        if country is not None and state is None:
+            return "rejected", "data_processing_options_country needs a state (0 to geolocate)"
+
     custom_data = event.get("custom_data") or {}
+    if custom_data.get("event_source") == "crm":
+        if action_source != "system_generated":
+            return "rejected", "CRM events (event_source crm) need action_source system_generated"
+        if not custom_data.get("lead_event_source"):
+            return "rejected", "CRM events need custom_data.lead_event_source"
     value = custom_data.get("value")
     if value is not None and (
         not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value)
@@ -261,8 +287,12 @@ def prepare_event(
     event_name = str(row.get("event_name") or "")
     try:
         event = build_event(row)
+    except RowError as exc:
+        return PreparedEvent(event_id, event_name, "rejected", str(exc), None, "")
     except (TypeError, ValueError) as exc:
-        return PreparedEvent(event_id, event_name, "rejected", _safe_reason(exc), None, "")
+        # Built-in messages may quote the offending value; keep only the exception type.
+        reason = f"row could not be built ({type(exc).__name__})"
+        return PreparedEvent(event_id, event_name, "rejected", reason, None, "")
     problem = validate_event(event, now=now, future_skew_seconds=future_skew_seconds)
     if problem is not None:
         return PreparedEvent(event_id, event_name, problem[0], problem[1], None, "")
@@ -314,14 +344,25 @@ def _json_column(row: Mapping[str, Any], key: str, kind: type) -> Any:
         return None
     if raw == "[]" and kind is list:
         return []
-    parsed = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    except ValueError:
+        raise RowError(f"{key} is not JSON text") from None
     if not isinstance(parsed, kind):
-        raise ValueError(f"{key} is not a JSON {kind.__name__}")
+        raise RowError(f"{key} is not a JSON {kind.__name__}")
     return parsed
 
 
-def _safe_reason(exc: Exception) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return "a JSON text column does not parse"
-    text = str(exc)
-    return text if len(text) < 200 else text[:200]
+def _int_column(row: Mapping[str, Any], key: str) -> int | None:
+    raw = row.get(key)
+    if raw is None:
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        raise RowError(f"{key} is not an integer") from None
+    if number != raw and not (isinstance(raw, str) and raw.strip().lstrip("+-").isdigit()):
+        raise RowError(f"{key} is not an integer")
+    return number

@@ -14,6 +14,7 @@ from typing import Any, Literal
 __all__ = [
     "TRANSIENT_CODES",
     "PERMANENT_CODES",
+    "STOP_CODES",
     "Action",
     "classify",
     "should_retry",
@@ -25,6 +26,10 @@ __all__ = [
 TRANSIENT_CODES: frozenset[int] = frozenset({1, 2, 4, 17, 32, 341, 368, 613, 80003, 80004})
 #: Graph codes that never succeed when repeated as-is.
 PERMANENT_CODES: frozenset[int] = frozenset({3, 10, 100, 102, 190, *range(200, 300)})
+#: Permanent codes about credentials or permissions: no later batch can succeed either.
+STOP_CODES: frozenset[int] = frozenset({3, 10, 102, 104, 190})
+#: Subcode of code 100 for "object does not exist" (a wrong pixel id).
+UNKNOWN_OBJECT_SUBCODE = 33
 
 Action = Literal["ok", "retry", "bisect", "stop", "reject"]
 
@@ -37,24 +42,30 @@ def classify(status_code: int | None, error: Mapping[str, Any] | None) -> Action
         error: The ``error`` object of a Graph error body, if any.
 
     Returns:
-        ``ok`` (2xx), ``retry`` (transient), ``bisect`` (code 100: some events are bad),
-        ``stop`` (credentials or permissions: the whole run must stop) or ``reject``
-        (permanent, but not attributable to single events).
+        ``ok`` (2xx), ``retry`` (transient: ``is_transient``, a throttling or temporary code,
+        429, 408 or 5xx), ``bisect`` (code 100 or HTTP 413: some events of the batch are bad),
+        ``stop`` (credentials, permissions or a pixel that does not exist: the whole run must
+        stop) or ``reject`` (permanent, but not attributable to single events).
     """
     if status_code is None:
         return "retry"
     if 200 <= status_code < 300:
         return "ok"
+    if error and error.get("is_transient") is True:
+        return "retry"
     code = _int_or_none(error.get("code")) if error else None
     if code is not None:
         if code == 100:
-            return "bisect"
-        if code == 190 or code == 10 or code == 3 or code == 102 or 200 <= code < 300:
+            subcode = _int_or_none(error.get("error_subcode")) if error else None
+            # 100/33: the pixel id does not exist or the token cannot see it. Bisecting would
+            # mark every event rejected for a configuration mistake.
+            return "stop" if subcode == UNKNOWN_OBJECT_SUBCODE else "bisect"
+        if code in STOP_CODES or 200 <= code < 300:
             return "stop"
-        if code in TRANSIENT_CODES or (error and error.get("is_transient") is True):
+        if code in TRANSIENT_CODES:
             return "retry"
-    elif error and error.get("is_transient") is True:
-        return "retry"
+    if status_code == 413:
+        return "bisect"
     if status_code == 429 or status_code >= 500 or status_code == 408:
         return "retry"
     return "reject"

@@ -59,6 +59,7 @@ class SyncReport:
         skipped_not_ready: Rows whose ``send_status`` is not ``ready``.
         skipped_duplicate: Repeats of an event id within the input.
         resent: Events sent again on explicit request.
+        resend_not_found: Event ids asked for resend that were not among the ready rows.
         requests: HTTP attempts.
         retries: Retried HTTP attempts.
         batches: Batches dispatched.
@@ -79,6 +80,7 @@ class SyncReport:
     skipped_not_ready: int = 0
     skipped_duplicate: int = 0
     resent: int = 0
+    resend_not_found: int = 0
     requests: int = 0
     retries: int = 0
     batches: int = 0
@@ -139,9 +141,23 @@ def send_rows(
         run.consume(rows, max_events=max_events, chunk_rows=chunk_rows)
     finally:
         run.close()
+    missing = resend - run.seen
+    report.resend_not_found = len(missing)
+    if missing:
+        logger.warning(
+            "%d event ids asked for resend are not among the ready rows of this run (first: %s)",
+            len(missing),
+            ", ".join(sorted(missing)[:5]),
+        )
     if report.stopped_reason is not None and run.stop_error is not None:
-        run.stop_error.report = report
-        raise run.stop_error
+        error = run.stop_error
+        raise type(error)(
+            f"{error} -- run {report.run_id} stopped after sending {report.sent} events; "
+            f"{report.pending} attempted events and every event not reached are left pending "
+            "for the next run",
+            code=error.code,
+            report=report,
+        )
     logger.info(
         "meta capi sync %s (%s): sent %d, rejected %d, expired %d, dry_run %d, pending %d, "
         "already sent %d, %d requests, %d retries",
@@ -187,8 +203,8 @@ def sync_events(
         dry_run: See ``send_rows``.
         now: See ``send_rows``.
         ledger_path: Separate DuckDB file for the ledger (default: the warehouse).
-        sample_path: Dry-run sample body path (default: ``meta_capi_dry_run_sample.json``
-            next to the warehouse file).
+        sample_path: Dry-run sample body path (default: ``out/meta_capi_dry_run_sample.json``
+            beside the warehouse file, i.e. ``data/out/`` for ``data/*.duckdb``).
         chunk_rows: Rows fetched from DuckDB at once.
         memory_limit: DuckDB ``memory_limit`` for this connection (spills the ordered read to
             DuckDB's temp directory beyond it); ``None`` keeps DuckDB's default.
@@ -198,7 +214,7 @@ def sync_events(
         raise ConfigurationError(f"not a table name: {table!r}")
     warehouse = Path(warehouse_path)
     if sample_path is None:
-        sample_path = warehouse.with_name("meta_capi_dry_run_sample.json")
+        sample_path = warehouse.parent / "out" / "meta_capi_dry_run_sample.json"
     con = duckdb.connect(str(warehouse))
     ledger_con = con
     try:

@@ -87,6 +87,20 @@ def test_ldu_options_are_sent_with_country_and_state() -> None:
         ({"currency": "euro", "value": 1.0}, "rejected", "currency"),
         ({"custom_properties": '{"value": 3}'}, "rejected", "standard keys"),
         ({"content_ids": "not json"}, "rejected", "JSON"),
+        ({"num_items": "three"}, "rejected", "num_items"),
+        ({"data_processing_options": '["LDU"]'}, "rejected", "LDU"),
+        ({"data_processing_options": '["XYZ"]'}, "rejected", "data_processing_options"),
+        (
+            {"data_processing_options": '["LDU"]', "data_processing_options_country": 1},
+            "rejected",
+            "state",
+        ),
+        ({"event_source": "crm", "lead_event_source": "Hubspot"}, "rejected", "system_generated"),
+        (
+            {"event_source": "crm", "action_source": "system_generated"},
+            "rejected",
+            "lead_event_source",
+        ),
     ],
 )
 def test_invalid_rows_are_refused_with_a_reason(
@@ -102,6 +116,46 @@ def test_invalid_rows_are_refused_with_a_reason(
     assert prepared.status == status
     assert reason_part in (prepared.reason or "")
     assert prepared.body is None
+
+
+def test_reasons_never_quote_the_offending_value() -> None:
+    # given rows whose bad values would be revealing if echoed
+    rows = [
+        event_row(1, em="jane.doe@example.com"),
+        event_row(2, num_items="jane.doe@example.com"),
+        event_row(3, custom_properties="{jane.doe@example.com"),
+        event_row(4, data_processing_options_country="jane", data_processing_options='["LDU"]'),
+    ]
+
+    # when they are prepared, then each is refused and no reason carries the value
+    for row in rows:
+        prepared = prepare_event(row, now=NOW)
+        assert prepared.status == "rejected"
+        assert "jane" not in (prepared.reason or "")
+
+
+def test_parameter_builder_appendix_is_accepted_on_hashes_and_fbp() -> None:
+    # given values as Meta's Parameter Builder writes them (".{8-char appendix}")
+    row = event_row(1, em=sha("a@b.co") + ".AQIAAQEC", fbp="fb.1.1779990000000.123.AQICAQEC")
+
+    # then they are valid as they are
+    assert prepare_event(row, now=NOW).status == "ok"
+
+
+def test_conversion_leads_event_with_lead_id_and_crm_keys_is_valid() -> None:
+    row = event_row(
+        1,
+        action_source="system_generated",
+        event_source_url=None,
+        event_name="Qualified",
+        lead_id="123456789012345",
+        event_source="crm",
+        lead_event_source="Hubspot",
+    )
+    prepared = prepare_event(row, now=NOW)
+    assert prepared.status == "ok", prepared.reason
+    custom = json.loads(prepared.body or "")["custom_data"]
+    assert custom == {"event_source": "crm", "lead_event_source": "Hubspot"}
 
 
 def test_physical_store_events_may_be_62_days_old() -> None:
@@ -144,6 +198,10 @@ def test_event_needs_user_data_above_matching_baseline() -> None:
         (400, {"code": 80003}, "retry"),
         (400, {"code": 9999, "is_transient": True}, "retry"),
         (400, {"code": 100, "error_subcode": 2804003}, "bisect"),
+        (400, {"code": 100, "error_subcode": 33}, "stop"),
+        (413, None, "bisect"),
+        (400, {"code": 104}, "stop"),
+        (400, {"code": 100, "is_transient": True}, "retry"),
         (400, {"code": 190}, "stop"),
         (403, {"code": 10}, "stop"),
         (403, {"code": 200}, "stop"),

@@ -13,7 +13,13 @@ import pytest
 from sink_fixtures import NOW, event_row, ledger_rows
 
 from sinks.fake_graph_api import DEFAULT_TOKEN, FakeGraphApi
-from sinks.meta_capi import SinkConfig, TokenExpiredError, send_rows, sync_events
+from sinks.meta_capi import (
+    ConfigurationError,
+    SinkConfig,
+    TokenExpiredError,
+    send_rows,
+    sync_events,
+)
 
 MartOf = Callable[[list[Mapping[str, Any]]], Path]
 
@@ -70,6 +76,7 @@ def test_second_run_sends_nothing_already_sent(
         "transient_2",
         "transient_17",
         "transient_613",
+        "transient_flag",
     ],
 )
 def test_transient_faults_are_retried_and_logged(
@@ -156,6 +163,57 @@ def test_expired_token_stops_the_run_and_leaves_events_pending(
     assert sync_events(warehouse_25, config, now=NOW).sent == 25
 
 
+def test_missing_permission_stops_the_run_without_touching_the_events(
+    fake: FakeGraphApi, live_config: SinkConfig, warehouse_25: Path
+) -> None:
+    # given Meta answers the first request with a permission error (code 200)
+    fake.inject("permission_denied")
+
+    # when the sync runs, then it stops with a configuration error naming the cause
+    with pytest.raises(ConfigurationError) as caught:
+        sync_events(warehouse_25, live_config.with_options(concurrency=1), now=NOW)
+    assert not isinstance(caught.value, TokenExpiredError)
+    assert caught.value.code == 200 and "permission" in str(caught.value)
+
+    # and nothing was retried, rejected or marked sent
+    assert fake.request_count == 1
+    assert statuses(warehouse_25) == {"pending": 10}
+
+
+def test_wrong_pixel_id_stops_the_run_instead_of_bisecting(
+    fake: FakeGraphApi, live_config: SinkConfig, warehouse_25: Path
+) -> None:
+    # given a pixel id Meta does not know (it answers code 100, subcode 33)
+    config = live_config.with_options(pixel_id="999", concurrency=1)
+
+    # when the sync runs, then it stops at once with a hint at META_PIXEL_ID
+    with pytest.raises(ConfigurationError) as caught:
+        sync_events(warehouse_25, config, now=NOW)
+    assert "META_PIXEL_ID" in str(caught.value)
+
+    # and no event was blamed: one request, nothing rejected
+    assert fake.request_count == 1
+    assert statuses(warehouse_25) == {"pending": 10}
+
+
+def test_lost_answer_after_meta_accepted_resends_same_ids_and_bytes(
+    fake: FakeGraphApi, live_config: SinkConfig, warehouse_25: Path
+) -> None:
+    # given Meta accepts the first batch but its answer never arrives
+    fake.inject("accepted_then_timeout")
+
+    # when the sync runs
+    report = sync_events(warehouse_25, live_config.with_options(concurrency=1), now=NOW)
+
+    # then the batch was retried: its ten events reached Meta twice, byte for byte the same
+    assert report.sent == 25 and report.retries == 1
+    twice = sorted(eid for eid, n in fake.accepted.items() if n == 2)
+    assert twice == [f"evt-{i:06d}" for i in range(10)]
+    assert all(len(fake.payloads[eid]) == 1 for eid in twice)
+    # and the ledger holds each event once, sent
+    assert statuses(warehouse_25) == {"sent": 25}
+
+
 def test_thirty_percent_faults_still_deliver_everything_exactly_once(
     live_config: SinkConfig, mart_of: MartOf
 ) -> None:
@@ -224,6 +282,7 @@ def test_resend_sends_chosen_events_again_and_records_it(
 
     # then only those went again, and the ledger counts the resend
     assert report.resent == 2 and report.sent == 2 and report.skipped_already_sent == 23
+    assert report.resend_not_found == 0
     assert fake.accepted["evt-000001"] == 2 and fake.accepted["evt-000003"] == 1
     resends = ledger_rows(
         warehouse_25,
@@ -235,6 +294,25 @@ def test_resend_sends_chosen_events_again_and_records_it(
         warehouse_25, "select count(*) from sync.meta_capi_requests where purpose = 'resend'"
     )
     assert purposes == [(1,)]
+
+
+def test_resend_of_an_unknown_event_id_is_counted_and_sends_nothing(
+    fake: FakeGraphApi,
+    live_config: SinkConfig,
+    warehouse_25: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given everything was sent
+    sync_events(warehouse_25, live_config, now=NOW)
+    requests_before = fake.request_count
+
+    # when a resend names an id that is not in the mart
+    report = sync_events(warehouse_25, live_config, now=NOW, resend_event_ids=["evt-nope"])
+
+    # then nothing is sent and the miss is reported and logged
+    assert report.resend_not_found == 1 and report.sent == 0
+    assert fake.request_count == requests_before
+    assert "evt-nope" in caplog.text
 
 
 def test_invalid_and_not_ready_rows_never_poison_a_batch(
@@ -277,13 +355,21 @@ def test_no_token_or_plaintext_pii_in_logs_or_ledger(
     warehouse_25: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # given debug logging everywhere, faults and one refused event
+    # given debug logging everywhere, faults, one refused event and one row whose email
+    # arrived unhashed (an upstream bug)
     caplog.set_level(logging.DEBUG)
     fake.inject("http_500", "drop")
     fake.reject_event_ids.add("evt-000004")
+    with duckdb.connect(str(warehouse_25)) as con:
+        con.execute(
+            "insert into marts.meta_capi__events by name "
+            "select * replace ('evt-plain' as event_id, 'jane.doe@example.com' as em) "
+            "from marts.meta_capi__events where event_id = 'evt-000000'"
+        )
 
     # when the sync runs and a token error follows
-    sync_events(warehouse_25, live_config, now=NOW)
+    report = sync_events(warehouse_25, live_config, now=NOW)
+    assert report.rejected == 2
     fake.token_revoked = True
     with pytest.raises(TokenExpiredError) as caught:
         sync_events(warehouse_25, live_config, now=NOW, resend_event_ids=["evt-000001"])
@@ -294,8 +380,9 @@ def test_no_token_or_plaintext_pii_in_logs_or_ledger(
         + ledger_rows(warehouse_25, "select * from sync.meta_capi_requests"),
         default=str,
     )
-    texts = [caplog.text, ledger_text, str(caught.value), repr(live_config)]
+    wire_text = json.dumps(sorted(t for texts in fake.payloads.values() for t in texts))
+    texts = [caplog.text, ledger_text, str(caught.value), repr(live_config), wire_text]
     for text in texts:
         assert DEFAULT_TOKEN not in text
-        assert "@example.com" not in text and "person1" not in text
-    assert "retrying" in caplog.text
+        assert "@example.com" not in text and "jane.doe" not in text
+    assert "retrying" in caplog.text and "evt-plain" in ledger_text
