@@ -63,6 +63,7 @@ def _sync_metadata(report: SyncReport, statuses: dict[str, int]) -> dict[str, dg
         "already_sent": dg.MetadataValue.int(report.skipped_already_sent),
         "skipped_rejected_unchanged": dg.MetadataValue.int(report.skipped_rejected),
         "resent": dg.MetadataValue.int(report.resent),
+        "resend_not_found": dg.MetadataValue.int(report.resend_not_found),
         "requests": dg.MetadataValue.int(report.requests),
         "retries": dg.MetadataValue.int(report.retries),
         "mart_events_by_status": dg.MetadataValue.json(statuses),

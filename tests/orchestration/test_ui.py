@@ -24,7 +24,13 @@ from pathlib import Path
 import pytest
 from chromium_cdp import Chromium, chromium_binary
 from dagster_graphql import DagsterGraphQLClient
-from pipeline_fixtures import SAMPLE_INBOX, SCREENSHOT_DIR
+from pipeline_fixtures import (
+    SAMPLE_INBOX,
+    SCREENSHOT_DIR,
+    contract_row,
+    mart_model_in_project,
+    seed_mart,
+)
 
 from orchestration.settings import REPO_ROOT
 from sinks.fake_graph_api import DEFAULT_PIXEL_ID, DEFAULT_TOKEN, FakeGraphApi
@@ -131,6 +137,8 @@ def _serve(root: Path) -> Iterator[DagsterUi]:
     inbox = root / "inbox"
     shutil.copytree(SAMPLE_INBOX, inbox)
     warehouse = root / "warehouse.duckdb"
+    if not mart_model_in_project():
+        seed_mart(warehouse, [contract_row(i) for i in range(40)])  # TEMP: see seed_mart
     port = _free_port()
     log = root / "dagster_dev.log"
     with FakeGraphApi() as fake, log.open("wb") as log_file:
