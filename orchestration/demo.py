@@ -108,7 +108,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     for line in summarise(warehouse):
         out.write(line + "\n")
+    for line in check_lines(result):
+        out.write(line + "\n")
     return 0 if result.success else 1
+
+
+def check_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per failed asset check, after a count of those that passed."""
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+    lines = [f"asset checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed"]
+    for evaluation in failed:
+        lines.append(
+            f"  {evaluation.severity.value:<5} {evaluation.asset_key.to_user_string()}: "
+            f"{evaluation.check_name}: {evaluation.description or ''}"
+        )
+    return lines
 
 
 if __name__ == "__main__":

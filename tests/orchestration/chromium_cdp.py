@@ -81,6 +81,31 @@ class Page:
                 {"type": kind, "key": key, "code": code, "modifiers": 1 if alt else 0},
             )
 
+    def wheel(self, x: int, y: int, delta_y: int, *, times: int = 1, ctrl: bool = False) -> None:
+        """Turn the mouse wheel over (x, y); with Ctrl the asset graph zooms (out for > 0)."""
+        for _ in range(times):
+            self.send(
+                "Input.dispatchMouseEvent",
+                {
+                    "type": "mouseWheel",
+                    "x": x,
+                    "y": y,
+                    "deltaX": 0,
+                    "deltaY": delta_y,
+                    "modifiers": 2 if ctrl else 0,
+                },
+            )
+            time.sleep(0.2)
+
+    def text_while_panning(self, x: int, y: int, *, steps: int = 8, delta: int = 500) -> str:
+        """The page text seen while panning the graph down: it renders only visible nodes."""
+        seen = [self.text()]
+        for _ in range(steps):
+            self.wheel(x, y, delta)
+            time.sleep(0.7)
+            seen.append(self.text())
+        return "\n".join(seen)
+
     def screenshot(self, path: Path) -> Path:
         data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
