@@ -55,11 +55,12 @@ sample:  ## regenerate the committed sample (300 people, seed 7)
 	rm -rf data/sample
 	$(UV) run python -m data.generator --people 300 --seed 7 --out data/sample
 
-DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# The dev instance lives in the project (gitignored), never in a DAGSTER_HOME of your own.
+DEV_DAGSTER_HOME := $(CURDIR)/.dagster_home
 
 dev: setup  ## open the Dagster UI with the whole graph (http://127.0.0.1:3000)
-	@mkdir -p $(DAGSTER_HOME) && cp orchestration/instance/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	DAGSTER_HOME=$(DAGSTER_HOME) $(UV) run dagster dev -m orchestration.definitions \
+	@mkdir -p $(DEV_DAGSTER_HOME) && cp orchestration/instance/dagster.yaml $(DEV_DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(DEV_DAGSTER_HOME) $(UV) run dagster dev -m orchestration.definitions \
 		-h 127.0.0.1 -p 3000
 
 bench: setup  ## print the performance figures (long: generates 1M people)
