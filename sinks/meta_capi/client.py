@@ -227,6 +227,11 @@ class MetaCapiClient:
                     attempt.error,
                 )
                 return "exhausted", attempt
+            # Known gap: Retry-After and X-Business-Use-Case-Usage
+            # (estimated_time_to_regain_access) are not read, so a throttled pixel is retried
+            # on the exponential schedule capped at backoff_cap (30 s) rather than after the
+            # minutes Meta asks for; the batch stays pending when attempts run out. Remove this
+            # mark once classify() receives the response headers and the delay honours them.
             ceiling = backoff_delay(
                 attempt_number, base=self._config.backoff_base, cap=self._config.backoff_cap
             )

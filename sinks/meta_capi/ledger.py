@@ -1,23 +1,33 @@
 """The send ledger in DuckDB: ``sync.meta_capi_deliveries`` and ``sync.meta_capi_requests``.
 
-Protocol (what makes a crash at any moment safe):
+Crash protocol (why a kill -9 between any two statements loses nothing):
 
-1. Before a batch goes on the wire, one transaction upserts its events as ``pending``
-   (``attempts + 1``, ``last_attempt_at``; ``resend_count + 1`` for explicit resends).
-2. The HTTP call happens outside any transaction.
+1. Before a batch goes on the wire, its events are written ``pending`` (``attempts + 1``,
+   ``last_attempt_at``; ``resend_count + 1`` for explicit resends). Events the run found no
+   ledger row for are appended in one insert, the others upserted in one statement; either
+   statement is atomic, and both commit before step 2 starts. Every row of the batch gets the
+   batch's key (``attempt_batch``, growing over time).
+2. The HTTP call happens outside any transaction (retries and bisection included).
 3. After the call, one transaction marks the acknowledged events ``sent`` (only after a 2xx
-   whose ``events_received`` equals the request's size), the isolated bad ones ``rejected``
-   with Meta's message, and appends one ``sync.meta_capi_requests`` row per HTTP attempt.
-   Events whose request failed stay ``pending``.
+   whose ``events_received`` equals the request's size; a batch acknowledged whole is marked
+   by its key, which reads one row group instead of joining the table), the isolated bad ones
+   ``rejected`` with Meta's message, and appends one ``sync.meta_capi_requests`` row per HTTP
+   attempt. Events whose request failed stay ``pending``.
 4. A later run sends every event whose delivery is not ``sent`` (``dry_run``, ``pending``,
    ``expired`` and locally ``rejected`` rows do not block; a Meta rejection is skipped until
-   the payload hash changes or the event is resent explicitly).
-5. So a kill -9 between any two statements loses nothing: an event is ``sent`` only after
-   Meta acknowledged it, and the only events that can reach Meta twice are those of the
-   batches that were in flight (at most ``concurrency``), resent with the same event ids.
+   the payload hash changes or the event is resent explicitly). The payload is rebuilt from
+   the same mart row, so a resent event carries the same event id and the same bytes.
 
-Each step is one transaction per batch, never one per event. The connection is the caller's:
-open it, run, close it (DuckDB admits one writing process).
+So an event is ``sent`` only after Meta acknowledged it (nothing is lost: a kill before step 3
+commits leaves the event ``pending`` or absent, and both are sent again), and the only events
+that can reach Meta twice are those of the batches between steps 1 and 3 at the kill: at most
+``concurrency`` batches, resent with the same event ids. ``tests/sinks/test_sink_crash.py``
+checks this after every one of several random SIGKILLs.
+
+Each step is one statement or transaction per batch, never one per event. Worker threads send
+the batches; the caller serialises ledger writes with one lock, since a DuckDB connection is
+not for concurrent use. The connection is the caller's: open it, run, close it (DuckDB admits
+one writing process).
 """
 
 from __future__ import annotations
@@ -52,8 +62,10 @@ create table if not exists sync.meta_capi_deliveries (
     error_code integer,
     error_message varchar,
     updated_at timestamp,
+    attempt_batch bigint,
     primary key (pixel_id, event_id)
 );
+alter table sync.meta_capi_deliveries add column if not exists attempt_batch bigint;
 create table if not exists sync.meta_capi_requests (
     request_id varchar not null,
     run_id varchar,
@@ -115,18 +127,79 @@ class Ledger:
         return {row[0]: DeliveryState(row[1], row[2], row[3]) for row in rows}
 
     def record_pending(
-        self, batch: Sequence[PreparedEvent], *, now: datetime, resend_ids: Iterable[str] = ()
+        self,
+        batch: Sequence[PreparedEvent],
+        *,
+        now: datetime,
+        resend_ids: Iterable[str] = (),
+        is_new: Sequence[bool] | None = None,
+        batch_key: int | None = None,
     ) -> None:
-        """Step 1: mark a batch ``pending`` before it is sent (one transaction)."""
+        """Step 1: mark a batch ``pending`` before it is sent.
+
+        Args:
+            batch: The events about to be sent.
+            now: Attempt time.
+            resend_ids: Ids sent again on explicit request (their ``resend_count`` grows).
+            is_new: Per event, whether the caller saw no ledger row for it. Those rows are
+                appended with a plain insert (about half the cost of an upsert); should one
+                exist after all, the whole batch falls back to the upsert.
+            batch_key: Written on every row of the batch (``attempt_batch``) so that step 3
+                can mark the whole batch by this key. Keys grow over time, which keeps
+                DuckDB's zone maps tight: the update reads one row group, not the table.
+        """
+        if is_new is not None and any(is_new):
+            fresh = [e for e, new in zip(batch, is_new, strict=True) if new]
+            known = [e for e, new in zip(batch, is_new, strict=True) if not new]
+            try:
+                self._insert_pending(fresh, now, batch_key)
+            except duckdb.ConstraintException:
+                known = list(batch)
+            if known:
+                self._upsert_pending(known, now, resend_ids, batch_key)
+            return
+        self._upsert_pending(batch, now, resend_ids, batch_key)
+
+    def _insert_pending(
+        self, batch: Sequence[PreparedEvent], now: datetime, batch_key: int | None
+    ) -> None:
+        self._con.execute(
+            """
+            insert into sync.meta_capi_deliveries (
+                pixel_id, event_id, event_name, payload_hash, status, attempts, resend_count,
+                first_attempt_at, last_attempt_at, updated_at, attempt_batch
+            )
+            select ?, unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::varchar[]),
+                'pending', 1, 0, ?, ?, ?, ?
+            """,
+            [
+                self._pixel_id,
+                [e.event_id for e in batch],
+                [e.event_name for e in batch],
+                [e.payload_hash for e in batch],
+                now,
+                now,
+                now,
+                batch_key,
+            ],
+        )
+
+    def _upsert_pending(
+        self,
+        batch: Sequence[PreparedEvent],
+        now: datetime,
+        resend_ids: Iterable[str],
+        batch_key: int | None,
+    ) -> None:
         resend = set(resend_ids)
         self._con.execute(
             """
             insert into sync.meta_capi_deliveries as d (
                 pixel_id, event_id, event_name, payload_hash, status, attempts, resend_count,
-                first_attempt_at, last_attempt_at, updated_at
+                first_attempt_at, last_attempt_at, updated_at, attempt_batch
             )
             select ?, unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::varchar[]),
-                'pending', 1, unnest(?::integer[]), ?, ?, ?
+                'pending', 1, unnest(?::integer[]), ?, ?, ?, ?
             on conflict (pixel_id, event_id) do update set
                 event_name = excluded.event_name,
                 payload_hash = excluded.payload_hash,
@@ -137,7 +210,8 @@ class Ledger:
                 last_attempt_at = excluded.last_attempt_at,
                 error_code = null,
                 error_message = null,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at,
+                attempt_batch = excluded.attempt_batch
             """,
             [
                 self._pixel_id,
@@ -148,15 +222,48 @@ class Ledger:
                 now,
                 now,
                 now,
+                batch_key,
             ],
         )
 
-    def record_outcome(self, outcome: BatchOutcome, *, now: datetime) -> None:
-        """Step 3: write what Meta answered for one batch (one transaction)."""
+    def record_outcome(
+        self,
+        outcome: BatchOutcome,
+        *,
+        now: datetime,
+        batch_key: int | None = None,
+        batch_size: int | None = None,
+    ) -> None:
+        """Step 3: write what Meta answered for one batch (one transaction).
+
+        Args:
+            outcome: The client's account of the batch.
+            now: Time of the answer.
+            batch_key: The key given to ``record_pending``; with ``batch_size``, lets a batch
+                that was acknowledged whole, under one fbtrace_id, be marked by its key.
+            batch_size: Events in the batch.
+        """
         con = self._con
+        traces = {s[1] for s in outcome.sent}
+        whole = (
+            batch_key is not None
+            and batch_size == len(outcome.sent)
+            and not outcome.rejected
+            and len(traces) == 1
+        )
         con.begin()
         try:
-            if outcome.sent:
+            if whole:
+                con.execute(
+                    """
+                    update sync.meta_capi_deliveries
+                    set status = 'sent', sent_at = ?, fbtrace_id = ?,
+                        error_code = null, error_message = null, updated_at = ?
+                    where pixel_id = ? and attempt_batch = ?
+                    """,
+                    [now, traces.pop(), now, self._pixel_id, batch_key],
+                )
+            elif outcome.sent:
                 con.execute(
                     """
                     update sync.meta_capi_deliveries as d

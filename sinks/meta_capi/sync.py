@@ -1,8 +1,15 @@
 """Run one sync: read ready events, validate, batch, send, and keep the ledger.
 
 ``send_rows`` is the engine-agnostic core (any iterable of row dicts); ``sync_events`` reads
-the rows from a DuckDB table in bounded chunks and keeps the ledger in the same file. The
-ledger protocol is described in ``sinks.meta_capi.ledger``.
+the rows from a DuckDB table. When the ledger lives in the same DuckDB file (the default) and
+the mart has the contract's column types, ``sync_events`` renders plainly valid rows in SQL
+(``sinks.meta_capi.fast_path``) in the query that also joins the ledger; every other row goes
+through ``payload.prepare_event`` as in ``send_rows``.
+
+Each batch is sent by a worker thread that writes its ``pending`` rows, makes the HTTP call and
+writes the outcome; ledger writes are serialised by one lock, so the reading and rendering on
+the main thread overlap with them. The ledger protocol is described in
+``sinks.meta_capi.ledger``.
 """
 
 from __future__ import annotations
@@ -11,9 +18,10 @@ import itertools
 import json
 import logging
 import re
+import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +34,8 @@ from sinks.meta_capi.client import BatchOutcome, MetaCapiClient
 from sinks.meta_capi.config import SinkConfig
 from sinks.meta_capi.contract import EVENT_COLUMNS
 from sinks.meta_capi.errors import ConfigurationError
-from sinks.meta_capi.ledger import Ledger
+from sinks.meta_capi.fast_path import ready_events_sql, unsupported_columns
+from sinks.meta_capi.ledger import DeliveryState, Ledger
 from sinks.meta_capi.payload import PreparedEvent, prepare_event
 
 __all__ = ["SyncReport", "send_rows", "sync_events", "DEFAULT_TABLE"]
@@ -129,6 +138,31 @@ def send_rows(
         ConfigurationError: Meta refused the token (``TokenExpiredError``) or permissions;
             unsent events stay pending and ``exc.report`` holds the counts so far.
     """
+    return _execute(
+        lambda run: run.lookup_chunks(rows, chunk_rows),
+        ledger_con,
+        config,
+        max_events=max_events,
+        resend_event_ids=resend_event_ids,
+        dry_run=dry_run,
+        now=now,
+        sample_path=sample_path,
+        client=client,
+    )
+
+
+def _execute(
+    chunks_of: Callable[[_Run], Iterable[list[_Candidate]]],
+    ledger_con: duckdb.DuckDBPyConnection,
+    config: SinkConfig,
+    *,
+    max_events: int | None,
+    resend_event_ids: Iterable[str],
+    dry_run: bool | None,
+    now: datetime | int | None,
+    sample_path: str | Path | None,
+    client: MetaCapiClient | None = None,
+) -> SyncReport:
     is_dry = config.is_dry_run or bool(dry_run)
     mode = "dry_run" if is_dry else ("test" if config.test_event_code else "live")
     resend = frozenset(str(e) for e in resend_event_ids)
@@ -138,9 +172,11 @@ def send_rows(
     ledger.ensure_schema()
     run = _Run(config, ledger, report, now_ts, is_dry, sample_path, client)
     try:
-        run.consume(rows, max_events=max_events, chunk_rows=chunk_rows)
+        run.consume(chunks_of(run), max_events=max_events)
     finally:
         run.close()
+    if is_dry and report.sample_payload_path is None and sample_path is not None:
+        run.write_sample([])
     missing = resend - run.seen
     report.resend_not_found = len(missing)
     if missing:
@@ -224,9 +260,30 @@ def sync_events(
             ledger_con = duckdb.connect(str(ledger_path))
         reader = con.cursor()
         try:
-            rows = _read_ready_rows(reader, table, chunk_rows)
-            return send_rows(
-                rows,
+            types = _column_types(reader, table)
+            unsupported = unsupported_columns(types)
+            if ledger_con is con and not unsupported:
+                sql = ready_events_sql(table, types)
+                Ledger(con, config.pixel_id or "", "").ensure_schema()
+
+                def chunks_of(run: _Run) -> Iterator[list[_Candidate]]:
+                    params = [run.now_ts, config.future_skew_seconds, config.pixel_id or ""]
+                    return _rendered_chunks(reader, sql, params, chunk_rows)
+
+            else:
+                if unsupported:
+                    logger.info(
+                        "columns %s do not have the contract's types: every row is prepared "
+                        "in Python",
+                        unsupported,
+                    )
+                rows = _read_ready_rows(reader, table, types, chunk_rows)
+
+                def chunks_of(run: _Run) -> Iterator[list[_Candidate]]:
+                    return run.lookup_chunks(rows, chunk_rows)
+
+            return _execute(
+                chunks_of,
                 ledger_con,
                 config,
                 max_events=max_events,
@@ -234,7 +291,6 @@ def sync_events(
                 dry_run=dry_run,
                 now=now,
                 sample_path=sample_path,
-                chunk_rows=chunk_rows,
             )
         finally:
             reader.close()
@@ -244,14 +300,19 @@ def sync_events(
         con.close()
 
 
-def _read_ready_rows(
-    cursor: duckdb.DuckDBPyConnection, table: str, chunk_rows: int
-) -> Iterator[dict[str, Any]]:
-    available = {d[0] for d in cursor.execute(f"select * from {table} limit 0").description}
-    missing = {"event_id", "event_name", "event_time", "send_status"} - available
+def _column_types(cursor: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    described = cursor.execute(f"describe select * from {table}").fetchall()
+    types = {str(row[0]): str(row[1]) for row in described}
+    missing = {"event_id", "event_name", "event_time", "send_status"} - set(types)
     if missing:
         raise ConfigurationError(f"{table} lacks contract columns: {sorted(missing)}")
-    columns = [c for c in EVENT_COLUMNS if c in available]
+    return types
+
+
+def _read_ready_rows(
+    cursor: duckdb.DuckDBPyConnection, table: str, types: Mapping[str, str], chunk_rows: int
+) -> Iterator[dict[str, Any]]:
+    columns = [c for c in EVENT_COLUMNS if c in types]
     cursor.execute(
         f"select {', '.join(columns)} from {table} "
         "where send_status = 'ready' order by event_time, event_id"
@@ -262,6 +323,35 @@ def _read_ready_rows(
             return
         for values in chunk:
             yield dict(zip(columns, values, strict=True))
+
+
+def _rendered_chunks(
+    cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any], chunk_rows: int
+) -> Iterator[list[_Candidate]]:
+    cursor.execute(sql, params)
+    while True:
+        chunk = cursor.fetchmany(chunk_rows)
+        if not chunk:
+            return
+        candidates = []
+        for event_id, event_name, body, payload_hash, status, old_hash, code, row in chunk:
+            state = None if status is None else DeliveryState(status, old_hash, code)
+            if body is not None:
+                prepared = PreparedEvent(event_id, event_name, "ok", None, body, payload_hash)
+                candidates.append(_Candidate(event_id, None, prepared, state))
+            else:
+                candidates.append(_Candidate(str(event_id or ""), row, None, state))
+        yield candidates
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """One ready row: already rendered (``prepared``) or still a ``row`` for Python."""
+
+    event_id: str
+    row: Mapping[str, Any] | None
+    prepared: PreparedEvent | None
+    state: DeliveryState | None
 
 
 class _Run:
@@ -290,41 +380,69 @@ class _Run:
         self.pool = (
             None if is_dry else ThreadPoolExecutor(config.concurrency, thread_name_prefix="capi")
         )
-        self.inflight: dict[Future[BatchOutcome], int] = {}
+        self.inflight: dict[Future[BatchOutcome | None], int] = {}
         self.batch: list[PreparedEvent] = []
+        self.batch_new: list[bool] = []
         self.seen: set[str] = set()
+        # One writer at a time on the ledger connection (workers and the main thread).
+        self.ledger_lock = threading.Lock()
+        # Batch keys grow across runs (nanoseconds at start, then +1 per batch).
+        self.batch_key = time.time_ns()
+        self.stopping = threading.Event()
 
-    def consume(
-        self, rows: Iterable[Mapping[str, Any]], *, max_events: int | None, chunk_rows: int
-    ) -> None:
-        taken = 0
+    def lookup_chunks(
+        self, rows: Iterable[Mapping[str, Any]], chunk_rows: int
+    ) -> Iterator[list[_Candidate]]:
+        """Chunks of Python rows with their ledger state (the engine-agnostic path)."""
         iterator = iter(rows)
-        while self.stop_error is None:
+        while True:
             chunk = list(itertools.islice(iterator, chunk_rows))
             if not chunk:
+                return
+            with self.ledger_lock:
+                known = self.ledger.lookup([str(r.get("event_id")) for r in chunk])
+            yield [
+                _Candidate(
+                    str(row.get("event_id") or ""),
+                    row,
+                    None,
+                    known.get(str(row.get("event_id") or "")),
+                )
+                for row in chunk
+            ]
+
+    def consume(self, chunks: Iterable[list[_Candidate]], *, max_events: int | None) -> None:
+        taken = 0
+        report = self.report
+        resend_ids = report.resend_ids
+        for chunk in chunks:
+            if self.stop_error is not None or self.stopping.is_set():
                 break
-            known = self.ledger.lookup([str(r.get("event_id")) for r in chunk])
             finals: list[PreparedEvent] = []
             cap_reached = False
-            for row in chunk:
-                if row.get("send_status", "ready") != "ready":
-                    self.report.skipped_not_ready += 1
+            for candidate in chunk:
+                row = candidate.row
+                if row is not None and row.get("send_status", "ready") != "ready":
+                    report.skipped_not_ready += 1
                     continue
-                event_id = str(row.get("event_id") or "")
+                event_id = candidate.event_id
                 if event_id in self.seen:
-                    self.report.skipped_duplicate += 1
+                    report.skipped_duplicate += 1
                     continue
-                state = known.get(event_id)
-                explicit = event_id in self.report.resend_ids
+                state = candidate.state
+                explicit = event_id in resend_ids
                 if state is not None and state.status == "sent" and not explicit:
-                    self.report.skipped_already_sent += 1
+                    report.skipped_already_sent += 1
                     continue
                 if max_events is not None and taken >= max_events:
                     cap_reached = True
                     break
-                prepared = prepare_event(
-                    row, now=self.now_ts, future_skew_seconds=self.config.future_skew_seconds
-                )
+                prepared = candidate.prepared
+                if prepared is None:
+                    assert row is not None
+                    prepared = prepare_event(
+                        row, now=self.now_ts, future_skew_seconds=self.config.future_skew_seconds
+                    )
                 if (
                     state is not None
                     and state.status == "rejected"
@@ -332,40 +450,46 @@ class _Run:
                     and state.payload_hash == prepared.payload_hash
                     and not explicit
                 ):
-                    self.report.skipped_rejected += 1
+                    report.skipped_rejected += 1
                     continue
                 if event_id:
                     self.seen.add(event_id)
                 taken += 1
-                self.report.considered += 1
+                report.considered += 1
                 if prepared.status != "ok":
                     finals.append(prepared)
                     if prepared.status == "expired":
-                        self.report.expired += 1
+                        report.expired += 1
                     else:
-                        self.report.rejected += 1
+                        report.rejected += 1
                     continue
                 if explicit:
-                    self.report.resent += 1
+                    report.resent += 1
                 self.batch.append(prepared)
+                self.batch_new.append(state is None)
                 if len(self.batch) >= self.config.batch_size:
                     self.dispatch()
                     if self.stop_error is not None:
                         break
-            self.ledger.record_final(finals, now=self.now)
+            if finals:
+                with self.ledger_lock:
+                    self.ledger.record_final(finals, now=self.now)
             if cap_reached:
                 break
-        if self.batch and self.stop_error is None:
+        if self.batch and self.stop_error is None and not self.stopping.is_set():
             self.dispatch()
         self.drain()
         # After a stop, a batch never dispatched has no ledger row: it is simply unsent.
         self.batch = []
+        self.batch_new = []
 
     def dispatch(self) -> None:
         batch, self.batch = self.batch, []
+        is_new, self.batch_new = self.batch_new, []
         self.report.batches += 1
         if self.is_dry:
-            self.ledger.record_final(batch, now=self.now)
+            with self.ledger_lock:
+                self.ledger.record_final(batch, now=self.now)
             self.report.dry_run += len(batch)
             if self.sample_path is not None and self.report.sample_payload_path is None:
                 self.write_sample(batch)
@@ -375,16 +499,41 @@ class _Run:
             self.collect(wait(self.inflight, return_when=FIRST_COMPLETED).done)
         if self.stop_error is not None:
             return
-        self.ledger.record_pending(batch, now=self.now, resend_ids=self.report.resend_ids)
-        purpose = "resend" if any(e.event_id in self.report.resend_ids for e in batch) else "send"
-        future = self.pool.submit(self.client.deliver, batch, purpose=purpose)
+        resend = self.report.resend_ids
+        purpose = "resend" if resend and any(e.event_id in resend for e in batch) else "send"
+        future = self.pool.submit(self.send_batch, batch, is_new, purpose)
         self.inflight[future] = len(batch)
 
-    def collect(self, done: Iterable[Future[BatchOutcome]]) -> None:
+    def send_batch(
+        self, batch: list[PreparedEvent], is_new: list[bool], purpose: str
+    ) -> BatchOutcome | None:
+        """Worker: record ``pending``, send, record the outcome (protocol steps 1 to 3)."""
+        if self.stopping.is_set():
+            return None  # another batch hit a stop error: leave this one untouched
+        assert self.client is not None
+        with self.ledger_lock:
+            self.batch_key += 1
+            key = self.batch_key
+            self.ledger.record_pending(
+                batch,
+                now=self.now,
+                resend_ids=self.report.resend_ids,
+                is_new=is_new,
+                batch_key=key,
+            )
+        outcome = self.client.deliver(batch, purpose=purpose)
+        if outcome.stop is not None:
+            self.stopping.set()
+        with self.ledger_lock:
+            self.ledger.record_outcome(outcome, now=self.now, batch_key=key, batch_size=len(batch))
+        return outcome
+
+    def collect(self, done: Iterable[Future[BatchOutcome | None]]) -> None:
         for future in done:
             size = self.inflight.pop(future)
             outcome = future.result()
-            self.ledger.record_outcome(outcome, now=self.now)
+            if outcome is None:
+                continue
             self.report.sent += len(outcome.sent)
             self.report.rejected += len(outcome.rejected)
             self.report.pending += len(outcome.unsent)
