@@ -30,8 +30,8 @@ fct_qualified_outcomes as (
         crm_contact_id,
         meta_lead_id,
         {%- for key in clear_keys %}
-        {{ key }},
-        record_{{ key }},
+            {{ key }},
+            record_{{ key }},
         {%- endfor %}
         fbc_source
     from {{ ref('fct_qualified_outcomes') }}
@@ -58,8 +58,8 @@ events as (
         fct_qualified_outcomes.crm_contact_id,
         fct_qualified_outcomes.meta_lead_id,
         {%- for key in clear_keys %}
-        fct_qualified_outcomes.{{ key }},
-        fct_qualified_outcomes.record_{{ key }},
+            fct_qualified_outcomes.{{ key }},
+            fct_qualified_outcomes.record_{{ key }},
         {%- endfor %}
         fct_qualified_outcomes.fbc_source,
         -- the staged records whose own keys count as the converting record's
@@ -80,21 +80,22 @@ keys_of_converting_record as (
         ('converting_table', 'source_record_id'),
         ("'crm_contacts'", 'converting_contact_id'),
     ] %}
-    select
-        events.event_id,
-        events.outcome_id,
-        meta_capi__person_keys.key_name,
-        meta_capi__person_keys.key_value,
-        meta_capi__person_keys.source_table,
-        meta_capi__person_keys.record_id,
-        meta_capi__person_keys.observed_at,
-        true as is_converting_record
-    from events
-    inner join meta_capi__person_keys
-        on
-            meta_capi__person_keys.source_table = {{ 'events.' if match[0][0] != "'" }}{{ match[0] }}
-            and meta_capi__person_keys.record_id = events.{{ match[1] }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            events.event_id,
+            events.outcome_id,
+            meta_capi__person_keys.key_name,
+            meta_capi__person_keys.key_value,
+            meta_capi__person_keys.source_table,
+            meta_capi__person_keys.record_id,
+            meta_capi__person_keys.observed_at,
+            true as is_converting_record
+        from events
+        inner join meta_capi__person_keys
+            on
+                meta_capi__person_keys.source_table
+                = {{ 'events.' if match[0][0] != "'" }}{{ match[0] }}
+                and meta_capi__person_keys.record_id = events.{{ match[1] }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -114,7 +115,7 @@ keys_of_journey as (
     inner join meta_capi__person_keys
         on
             events.person_id = meta_capi__person_keys.person_id
-            and meta_capi__person_keys.observed_at <= events.occurred_at
+            and events.occurred_at >= meta_capi__person_keys.observed_at
 
 ),
 
@@ -128,8 +129,8 @@ hashed_keys_ranked as (
                 case when is_converting_record then 0 else 1 end,
                 case when key_name = 'external_id' then observed_at end asc,
                 observed_at desc,
-                source_table,
-                record_id
+                source_table asc,
+                record_id asc
         ) as key_rank
     from (
         select * from keys_of_converting_record
@@ -160,24 +161,25 @@ hashed_keys as (
 clear_keys as (
 
     {% for key in clear_keys %}
-    select
-        event_id,
-        outcome_id,
-        '{{ key }}' as key_name,
-        coalesce(nullif(record_{{ key }}, ''), nullif({{ key }}, '')) as key_value,
-        case
-            when nullif(record_{{ key }}, '') is not null
-                then 'converting_record'
-            else 'journey_memory'
-        end as key_source,
-        case when nullif(record_{{ key }}, '') is not null then source_system end as source_table,
-        case
-            when nullif(record_{{ key }}, '') is not null then source_record_id
-        end as record_id,
-        cast(null as timestamp) as observed_at
-    from events
-    where coalesce(nullif(record_{{ key }}, ''), nullif({{ key }}, '')) is not null
-    union all
+        select
+            event_id,
+            outcome_id,
+            '{{ key }}' as key_name,
+            coalesce(nullif(record_{{ key }}, ''), nullif({{ key }}, '')) as key_value,
+            case
+                when nullif(record_{{ key }}, '') is not null
+                    then 'converting_record'
+                else 'journey_memory'
+            end as key_source,
+            case when nullif(record_{{ key }}, '') is not null then source_system end
+                as source_table,
+            case
+                when nullif(record_{{ key }}, '') is not null then source_record_id
+            end as record_id,
+            cast(null as timestamp) as observed_at
+        from events
+        where coalesce(nullif(record_{{ key }}, ''), nullif({{ key }}, '')) is not null
+        union all
     {% endfor %}
     select
         event_id,

@@ -113,8 +113,8 @@ user_data_pivoted as (
     select
         event_id,
         {%- for key in hashed_keys + clear_keys %}
-        max(case when key_name = '{{ key }}' then key_value end) as {{ key }}
-        {%- if not loop.last %},{% endif %}
+            max(case when key_name = '{{ key }}' then key_value end) as {{ key }}
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from meta_capi__event_user_data
     group by event_id
@@ -134,19 +134,19 @@ custom_property_values as (
                 meta_capi_custom_properties.property_name
             order by
                 meta_capi__person_properties.observed_at desc,
-                meta_capi__person_properties.property_value
+                meta_capi__person_properties.property_value asc
         ) as value_rank
     from meta_capi__outcomes_mapped
     inner join meta_capi_custom_properties
         on
             meta_capi_custom_properties.outcome_type is null
-            or meta_capi_custom_properties.outcome_type = meta_capi__outcomes_mapped.outcome_type
+            or meta_capi__outcomes_mapped.outcome_type = meta_capi_custom_properties.outcome_type
     inner join meta_capi__person_properties
         on
             meta_capi__outcomes_mapped.person_id = meta_capi__person_properties.person_id
             and meta_capi_custom_properties.source = meta_capi__person_properties.source
             and meta_capi_custom_properties.source_key = meta_capi__person_properties.source_key
-            and meta_capi__person_properties.observed_at <= meta_capi__outcomes_mapped.occurred_at
+            and meta_capi__outcomes_mapped.occurred_at >= meta_capi__person_properties.observed_at
 
 ),
 
@@ -173,7 +173,7 @@ events_joined as (
         stg_web__events.referrer_url,
         false as opt_out,
         {%- for key in hashed_keys + clear_keys %}
-        user_data_pivoted.{{ key }},
+            user_data_pivoted.{{ key }},
         {%- endfor %}
         case
             when
@@ -206,7 +206,7 @@ events_joined as (
             when dim_persons.ldu_state is not null then '["LDU"]' else '[]'
         end as data_processing_options,
         case when dim_persons.ldu_state is not null then 1 end
-        as data_processing_options_country,
+            as data_processing_options_country,
         case
             when dim_persons.ldu_state is not null
                 then {{ meta_capi_ldu_state_code('dim_persons.ldu_state') }}
@@ -239,15 +239,20 @@ events_checked as (
         events_joined.*,
         case
             {%- if opt_in %}
-            when events_joined.has_ads_consent is null
-                then 'no_consent|no ad consent granted (consent_policy opt_in)'
+                when events_joined.has_ads_consent is null
+                    then 'no_consent|no ad consent granted (consent_policy opt_in)'
             {%- endif %}
             when not events_joined.has_ads_consent
                 then 'no_consent|the person denied ad consent'
-            when events_joined.action_source not in ('{{ action_sources | join("', '") }}')
+            when
+                events_joined.action_source not in (
+                    '{{ action_sources | join("', '") }}'
+                )
                 or events_joined.action_source is null
                 then 'invalid|action_source is not one of Meta''s values'
-            when events_joined.occurred_at > {{ dbt.dateadd('second', 300, 'events_joined.as_of_at') }}
+            when
+                events_joined.occurred_at
+                > {{ dbt.dateadd('second', 300, 'events_joined.as_of_at') }}
                 then 'invalid|event_time is in the future'
             when events_joined.action_source = 'website' and events_joined.event_source_url is null
                 then 'invalid|website event without event_source_url'
@@ -270,15 +275,18 @@ events_checked as (
             when {{ meta_capi_has_no_keys('events_joined') }}
                 then 'no_match_keys|no user_data key'
             when {{ meta_capi_weak_key_set_label('events_joined') }} is not null
-                then 'no_match_keys|only ' || {{ meta_capi_weak_key_set_label('events_joined') }}
-                || ', below Meta''s matching baseline'
+                then
+                    'no_match_keys|only ' || {{ meta_capi_weak_key_set_label('events_joined') }}
+                    || ', below Meta''s matching baseline'
             when
                 events_joined.action_source = 'physical_store'
-                and events_joined.occurred_at < {{ dbt.dateadd('day', -62, 'events_joined.as_of_at') }}
+                and events_joined.occurred_at
+                < {{ dbt.dateadd('day', -62, 'events_joined.as_of_at') }}
                 then 'expired|event_time older than 62 days (physical_store) at as_of'
             when
                 events_joined.action_source != 'physical_store'
-                and events_joined.occurred_at < {{ dbt.dateadd('day', -7, 'events_joined.as_of_at') }}
+                and events_joined.occurred_at
+                < {{ dbt.dateadd('day', -7, 'events_joined.as_of_at') }}
                 then 'expired|event_time older than 7 days at as_of'
             else 'ready|'
         end as own_check
@@ -317,10 +325,10 @@ conversion_leads_blockers as (
             later_stage.lead_id = earlier_stage.lead_id
             and earlier_stage.event_source = 'crm'
             and (
-                earlier_stage.occurred_at < later_stage.occurred_at
+                later_stage.occurred_at > earlier_stage.occurred_at
                 or (
-                    earlier_stage.occurred_at = later_stage.occurred_at
-                    and earlier_stage.event_id < later_stage.event_id
+                    later_stage.occurred_at = earlier_stage.occurred_at
+                    and later_stage.event_id > earlier_stage.event_id
                 )
             )
     where
@@ -342,7 +350,7 @@ final as (
         events_with_own_status.referrer_url,
         events_with_own_status.opt_out,
         {%- for key in hashed_keys + clear_keys %}
-        events_with_own_status.{{ key }},
+            events_with_own_status.{{ key }},
         {%- endfor %}
         events_with_own_status.value,
         events_with_own_status.currency,
@@ -362,9 +370,10 @@ final as (
         ) as send_status,
         case
             when conversion_leads_blockers.event_id is not null
-                then 'earlier stage ' || conversion_leads_blockers.blocking_event_name
-                || ' of this lead is ' || conversion_leads_blockers.blocking_status
-                || ' and was not sent'
+                then
+                    'earlier stage ' || conversion_leads_blockers.blocking_event_name
+                    || ' of this lead is ' || conversion_leads_blockers.blocking_status
+                    || ' and was not sent'
             else events_with_own_status.own_reason
         end as status_reason
     from events_with_own_status

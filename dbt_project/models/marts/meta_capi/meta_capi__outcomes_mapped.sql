@@ -60,7 +60,7 @@ map_candidates as (
             fct_qualified_outcomes.outcome_type = meta_capi_event_map.outcome_type
             and (
                 meta_capi_event_map.order_channel is null
-                or meta_capi_event_map.order_channel = fct_qualified_outcomes.order_channel
+                or fct_qualified_outcomes.order_channel = meta_capi_event_map.order_channel
             )
             and (
                 meta_capi_event_map.is_meta_lead is null
@@ -143,7 +143,7 @@ final as (
         mapped.event_source,
         mapped.value_rule,
         mapped.is_mapped and mapped.is_sent and pixel_id_shared.event_id_rank = 1
-        as is_candidate,
+            as is_candidate,
         case
             when not mapped.is_mapped
                 then 'outcome_type has no matching row in meta_capi_event_map'

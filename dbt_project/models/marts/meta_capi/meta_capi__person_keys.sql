@@ -4,45 +4,75 @@
 -- external_id is the SHA-256 of the CRM contact id that survives merges.
 
 {%- set sources = [
-    {
-        'model': 'stg_forms__submissions', 'table': 'form_submissions',
-        'record_id': 'submission_id', 'observed_at': 'submitted_at',
-        'keys': ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country'],
-    },
-    {
-        'model': 'stg_crm__contacts', 'table': 'crm_contacts',
-        'record_id': 'crm_contact_id', 'observed_at': 'created_at',
-        'keys': ['em', 'ph', 'fn', 'ln', 'ct', 'st', 'zp', 'country'],
-    },
-    {
-        'model': 'stg_booking__bookings', 'table': 'bookings',
-        'record_id': 'booking_state_id', 'observed_at': 'updated_at',
-        'keys': ['em', 'ph'],
-    },
-    {
-        'model': 'stg_shop__orders', 'table': 'orders',
-        'record_id': 'order_id', 'observed_at': 'ordered_at',
-        'keys': ['em', 'ph'],
-    },
+    {'model': 'stg_forms__submissions', 'table': 'form_submissions',
+     'keys': ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country']},
+    {'model': 'stg_crm__contacts', 'table': 'crm_contacts',
+     'keys': ['em', 'ph', 'fn', 'ln', 'ct', 'st', 'zp', 'country']},
+    {'model': 'stg_booking__bookings', 'table': 'bookings', 'keys': ['em', 'ph']},
+    {'model': 'stg_shop__orders', 'table': 'orders', 'keys': ['em', 'ph']},
 ] %}
 
 with
 
-{% for source in sources %}
-{{ source.model }} as (
+stg_forms__submissions as (
 
     select
-        {{ source.record_id }} as record_id,
-        {{ source.observed_at }} as observed_at,
-        {%- if source.table == 'crm_contacts' %}
-        coalesce(merged_into_crm_contact_id, crm_contact_id) as surviving_crm_contact_id,
-        {%- endif %}
-        {{ source['keys'] | join(',\n        ') }}
-    from {{ ref(source.model) }}
+        submission_id as record_id,
+        submitted_at as observed_at,
+        em,
+        ph,
+        fn,
+        ln,
+        ge,
+        db,
+        ct,
+        st,
+        zp,
+        country
+    from {{ ref('stg_forms__submissions') }}
 
 ),
 
-{% endfor %}
+stg_crm__contacts as (
+
+    select
+        crm_contact_id as record_id,
+        created_at as observed_at,
+        coalesce(merged_into_crm_contact_id, crm_contact_id) as surviving_crm_contact_id,
+        em,
+        ph,
+        fn,
+        ln,
+        ct,
+        st,
+        zp,
+        country
+    from {{ ref('stg_crm__contacts') }}
+
+),
+
+stg_booking__bookings as (
+
+    select
+        booking_state_id as record_id,
+        updated_at as observed_at,
+        em,
+        ph
+    from {{ ref('stg_booking__bookings') }}
+
+),
+
+stg_shop__orders as (
+
+    select
+        order_id as record_id,
+        ordered_at as observed_at,
+        em,
+        ph
+    from {{ ref('stg_shop__orders') }}
+
+),
+
 int_record_persons as (
 
     select
@@ -56,18 +86,17 @@ int_record_persons as (
 keys_unpivoted as (
 
     {% for source in sources %}
-    {%- set outer_loop = loop %}
-    {%- for key in source['keys'] %}
-    select
-        '{{ source.table }}' as source_table,
-        record_id,
-        observed_at,
-        '{{ key }}' as key_name,
-        {{ key }} as key_value
-    from {{ source.model }}
-    where {{ key }} is not null
-    union all
-    {% endfor %}
+        {%- for key in source['keys'] %}
+            select
+                '{{ source.table }}' as source_table,
+                record_id,
+                observed_at,
+                '{{ key }}' as key_name,
+                {{ key }} as key_value
+            from {{ source.model }}
+            where {{ key }} is not null
+            union all
+        {% endfor %}
     {%- endfor %}
     select
         'crm_contacts' as source_table,

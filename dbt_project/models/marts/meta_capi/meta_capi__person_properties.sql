@@ -67,19 +67,19 @@ form_answers as (
 crm_contact_fields as (
 
     {% for column in crm_contact_columns %}
-    select
-        'crm_contacts' as source_table,
-        stg_crm__contacts.crm_contact_id as record_id,
-        stg_crm__contacts.created_at as observed_at,
-        meta_capi_custom_properties.source,
-        meta_capi_custom_properties.source_key,
-        stg_crm__contacts.{{ column }} as property_value
-    from stg_crm__contacts
-    inner join meta_capi_custom_properties
-        on
-            meta_capi_custom_properties.source = 'crm_contact'
-            and meta_capi_custom_properties.source_key = '{{ column }}'
-    {% if not loop.last %}union all{% endif %}
+        select
+            'crm_contacts' as source_table,
+            stg_crm__contacts.crm_contact_id as record_id,
+            stg_crm__contacts.created_at as observed_at,
+            meta_capi_custom_properties.source,
+            meta_capi_custom_properties.source_key,
+            stg_crm__contacts.{{ column }} as property_value
+        from stg_crm__contacts
+        inner join meta_capi_custom_properties
+            on
+                meta_capi_custom_properties.source = 'crm_contact'
+                and meta_capi_custom_properties.source_key = '{{ column }}'
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
