@@ -76,27 +76,37 @@ events as (
 
 keys_of_converting_record as (
 
-    {% for match in [
-        ('converting_table', 'source_record_id'),
-        ("'crm_contacts'", 'converting_contact_id'),
-    ] %}
-        select
-            events.event_id,
-            events.outcome_id,
-            meta_capi__person_keys.key_name,
-            meta_capi__person_keys.key_value,
-            meta_capi__person_keys.source_table,
-            meta_capi__person_keys.record_id,
-            meta_capi__person_keys.observed_at,
-            true as is_converting_record
-        from events
-        inner join meta_capi__person_keys
-            on
-                meta_capi__person_keys.source_table
-                = {{ 'events.' if match[0][0] != "'" }}{{ match[0] }}
-                and meta_capi__person_keys.record_id = events.{{ match[1] }}
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select
+        events.event_id,
+        events.outcome_id,
+        meta_capi__person_keys.key_name,
+        meta_capi__person_keys.key_value,
+        meta_capi__person_keys.source_table,
+        meta_capi__person_keys.record_id,
+        meta_capi__person_keys.observed_at,
+        true as is_converting_record
+    from events
+    inner join meta_capi__person_keys
+        on
+            events.converting_table = meta_capi__person_keys.source_table
+            and events.source_record_id = meta_capi__person_keys.record_id
+
+    union all
+
+    select
+        events.event_id,
+        events.outcome_id,
+        meta_capi__person_keys.key_name,
+        meta_capi__person_keys.key_value,
+        meta_capi__person_keys.source_table,
+        meta_capi__person_keys.record_id,
+        meta_capi__person_keys.observed_at,
+        true as is_converting_record
+    from events
+    inner join meta_capi__person_keys
+        on
+            events.converting_contact_id = meta_capi__person_keys.record_id
+            and meta_capi__person_keys.source_table = 'crm_contacts'
 
 ),
 

@@ -181,7 +181,7 @@ events_joined as (
                 and fct_qualified_outcomes.value is not null
                 and fct_qualified_outcomes.currency is not null
                 then cast(fct_qualified_outcomes.value as double)
-        end as value,
+        end as value,  -- noqa: RF04
         case
             when
                 meta_capi__outcomes_mapped.value_rule in ('outcome', 'required')
@@ -246,7 +246,9 @@ events_checked as (
                 then 'no_consent|the person denied ad consent'
             when
                 events_joined.action_source not in (
-                    '{{ action_sources | join("', '") }}'
+                    {%- for source in action_sources %}
+                        '{{ source }}'{% if not loop.last %},{% endif %}
+                    {%- endfor %}
                 )
                 or events_joined.action_source is null
                 then 'invalid|action_source is not one of Meta''s values'

@@ -86,15 +86,14 @@ mapped as (
                 )
             else map_candidates.mapped_event_name
         end as event_name,
-        case
-            when fct_qualified_outcomes.pixel_event_id is not null
-                then fct_qualified_outcomes.pixel_event_id
-            else {{ meta_capi_sha256(
+        coalesce(
+            fct_qualified_outcomes.pixel_event_id,
+            {{ meta_capi_sha256(
                 "'journey-memory|' || fct_qualified_outcomes.source_system"
                 ~ " || '|' || fct_qualified_outcomes.source_record_id"
                 ~ " || '|' || fct_qualified_outcomes.outcome_type"
             ) }}
-        end as event_id,
+        ) as event_id,
         case
             when fct_qualified_outcomes.pixel_event_id is not null then 'pixel'
             else 'source_record'
