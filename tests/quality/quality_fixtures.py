@@ -218,5 +218,8 @@ def build_reporting(warehouse: Path, scratch: Path) -> subprocess.CompletedProce
         text=True,
     )
     if result.returncode != 0:
-        raise AssertionError(f"dbt build of the reporting models failed:\n{result.stdout[-6000:]}{result.stderr[-3000:]}")
+        raise AssertionError(
+            "dbt build of the reporting models failed:\n"
+            f"{result.stdout[-6000:]}{result.stderr[-3000:]}"
+        )
     return result
