@@ -93,8 +93,10 @@ def generate_events(
     return events
 
 
-def write_fixture(warehouse: Path, events: Iterable[GeneratedEvent]) -> None:
-    """Write the three mart stand-ins and the send ledger for ``events``."""
+def write_fixture(
+    warehouse: Path, events: Iterable[GeneratedEvent], *, with_ledger: bool = True
+) -> None:
+    """Write the three mart stand-ins and (unless not ``with_ledger``) the send ledger."""
     events = list(events)
     con = duckdb.connect(str(warehouse))
     try:
@@ -147,6 +149,8 @@ def write_fixture(warehouse: Path, events: Iterable[GeneratedEvent]) -> None:
             "insert into fixture.meta_capi__outcomes_mapped values (?, ?, ?, true)",
             [(f"outcome-{e.event_id}", e.event_id, e.event_id_source) for e in events],
         )
+        if not with_ledger:
+            return
         Ledger(con, PIXEL_ID, "fixture-run").ensure_schema()
         rows = []
         for e in events:
