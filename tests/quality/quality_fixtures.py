@@ -152,6 +152,7 @@ def write_fixture(
         if not with_ledger:
             return
         Ledger(con, PIXEL_ID, "fixture-run").ensure_schema()
+        con.execute("delete from sync.meta_capi_deliveries")  # a rewrite replaces the ledger
         rows = []
         for e in events:
             if e.ledger_status is None:
@@ -185,6 +186,8 @@ def write_fixture(
 def reporting_project(scratch: Path) -> Path:
     """A copy of dbt_project whose Meta mart models read schema ``fixture``."""
     project = scratch.resolve() / "dbt_project"
+    if project.exists():
+        shutil.rmtree(project)
     shutil.copytree(
         DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
     )
@@ -192,7 +195,9 @@ def reporting_project(scratch: Path) -> Path:
     shutil.rmtree(mart)
     mart.mkdir()
     for model in STAND_INS:
-        (mart / f"{model}.sql").write_text(f"select * from fixture.{model}\n")
+        (mart / f"{model}.sql").write_text(
+            f"{{{{ config(materialized='view') }}}}\nselect * from fixture.{model}\n"
+        )
     return project
 
 
