@@ -29,7 +29,11 @@ REFERENCE_SEEDS = "meta_country_codes meta_state_codes meta_phone_prefixes meta_
 
 def run_dbt(args: list[str], warehouse: Path, target: Path) -> str:
     """Run dbt on `warehouse` with build output in `target`; return stdout, fail loudly."""
-    env = {**os.environ, "JOURNEY_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        "JOURNEY_WAREHOUSE": str(warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     completed = subprocess.run(
         [
             "dbt",
@@ -59,15 +63,17 @@ def _inline_sql() -> str:
     normalise, issue = [], []
     for key in KEYS:
         country = ", 'cases.country'" if key in KEYS_WITH_COUNTRY else ""
-        normalise.append(f"when '{key}' then {{{{ meta_normalize('{key}', 'cases.input_value'{country}) }}}}")
+        value = "'cases.input_value'"
+        normalise.append(f"when '{key}' then {{{{ meta_normalize('{key}', {value}{country}) }}}}")
         issue.append(
-            f"when '{key}' then {{{{ meta_issue('{key}', 'cases.input_value', 'cases.normalised'{country}) }}}}"
+            f"when '{key}' then {{{{ meta_issue('{key}', {value}, 'cases.normalised'{country}) }}}}"
         )
     return (
         "with normalised as (select cases.*, case cases.key_name "
         + " ".join(normalise)
         + " end as normalised from cases) "
-        "select cases.case_id, cases.normalised, {{ hash_normalised('cases.normalised') }} as hashed, "
+        "select cases.case_id, cases.normalised, "
+        "{{ hash_normalised('cases.normalised') }} as hashed, "
         "case cases.key_name " + " ".join(issue) + " end as issue from normalised as cases"
     )
 
@@ -136,5 +142,6 @@ def staged_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workdir = tmp_path_factory.mktemp("staged_sample")
     warehouse = workdir / "sample.duckdb"
     land_inbox(SAMPLE_INBOX, warehouse)
-    run_dbt(["build", "--select", "staging", *REFERENCE_SEEDS.split()], warehouse, workdir / "target")
+    selection = ["staging", *REFERENCE_SEEDS.split()]
+    run_dbt(["build", "--select", *selection], warehouse, workdir / "target")
     return warehouse
