@@ -96,8 +96,8 @@ def _prepare(people: int, generated: Path, warehouse: Path, target: Path) -> Non
         print(f"landing {generated / 'inbox'} into {warehouse} ...")
         report = land_inbox(generated / "inbox", warehouse)
         print(f"landed {report.rows_loaded} rows ({report.rows_rejected} rejected)")
-    # staging views and the blocklist seed: inputs of the identity models, not timed
-    _dbt(warehouse, target, "seed", "--select", "identity_blocklist")
+    # seeds and staging views: inputs of the identity models, not timed
+    _dbt(warehouse, target, "seed")
     _dbt(warehouse, target, "run", "--select", "path:models/staging")
 
 

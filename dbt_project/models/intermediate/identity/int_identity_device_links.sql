@@ -6,7 +6,14 @@
     identifier of the same defining type (two emails, two phones, two CRM contacts, two
     logins, two lead ids). Otherwise is_bridging is true and the group joins none of them.
     Components over var identity_max_component_size are quarantined and take no links.
+
+    A device is claimed only through a record that also carries a system-of-record
+    identifier (a login, a CRM contact, a lead id, a form step): an email or phone typed at a
+    checkout or a booking identifies that record, not the browser, because households share
+    checkout emails. Set var identity_contact_keys_claim_devices to true to let them claim
+    devices too (on generated funnels: recall +2 points, precision 0.9999 -> 0.9987).
 -#}
+{%- set contact_keys_claim_devices = var('identity_contact_keys_claim_devices') -%}
 {%- set max_component_size = var('identity_max_component_size') | int -%}
 {%- set defining_types = ['user_id', 'crm_contact_id', 'meta_lead_id', 'em', 'ph'] -%}
 
@@ -35,6 +42,13 @@ int_identity_record_nodes as (
     from {{ ref('int_identity_record_nodes') }}
 ),
 
+int_identity_all_nodes as (
+    select
+        node_id,
+        identifier_type
+    from {{ ref('int_identity_nodes') }}
+),
+
 int_identity_nodes as (
     select
         node_id,
@@ -45,6 +59,21 @@ int_identity_nodes as (
             '{{ defining_type }}'{{ ',' if not loop.last }}
         {%- endfor %}
     )
+),
+
+record_system_nodes as (
+    select
+        int_identity_record_nodes.source_table,
+        int_identity_record_nodes.record_id,
+        int_identity_record_nodes.node_id
+    from int_identity_record_nodes
+    inner join int_identity_all_nodes
+        on int_identity_record_nodes.node_id = int_identity_all_nodes.node_id
+    where
+        int_identity_record_nodes.is_strong
+        {%- if not contact_keys_claim_devices %}
+            and int_identity_all_nodes.identifier_type not in ('em', 'ph')
+        {%- endif %}
 ),
 
 strong_components as (
@@ -91,7 +120,7 @@ touches as (
         device_groups.device_group_node_id,
         mergeable_strong_nodes.component_node_id as strong_component_node_id
     from int_identity_record_nodes as weak_nodes
-    inner join int_identity_record_nodes as strong_nodes
+    inner join record_system_nodes as strong_nodes
         on
             weak_nodes.source_table = strong_nodes.source_table
             and weak_nodes.record_id = strong_nodes.record_id
@@ -99,9 +128,7 @@ touches as (
         on weak_nodes.node_id = device_groups.node_id
     inner join mergeable_strong_nodes
         on strong_nodes.node_id = mergeable_strong_nodes.node_id
-    where
-        not weak_nodes.is_strong
-        and strong_nodes.is_strong
+    where not weak_nodes.is_strong
 ),
 
 component_defining_types as (
