@@ -48,7 +48,8 @@ def manifest_path() -> Path:
 
 
 class JourneyDbtTranslator(DagsterDbtTranslator):
-    """Sources map onto the landing assets (raw/<table>); models group by their layer folder.
+    """Sources map onto `<schema>/<table>` (raw/<table>: the landing assets); models group by
+    their layer folder.
 
     A model's key is `<schema>/<model>` (dagster-dbt's default with `+schema` set), e.g.
     `marts/meta_capi__events`.
@@ -56,7 +57,8 @@ class JourneyDbtTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+            # raw/<table> is the landing asset that writes the table.
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

@@ -78,6 +78,7 @@ def _move_parts(source: Path, inbox: Path, part: str) -> None:
             shutil.move(str(path), inbox / table.name / path.name)
 
 
+@pytest.mark.slow  # three dbt builds of the whole project
 @pytest.mark.skipif(not REAL_MART, reason="dbt_project has no meta_capi__events model yet")
 def test_the_graph_sends_exactly_the_ready_events_then_only_new_conversions(
     tmp_path: Path, generated: Path, fake: FakeGraphApi, monkeypatch: pytest.MonkeyPatch
