@@ -63,9 +63,31 @@ def summarise(warehouse: Path) -> list[str]:
         )
         if deliveries:
             lines.append("deliveries by status: " + ", ".join(f"{s} {c}" for s, c in deliveries))
+        lines += signal_lines(con)
         return lines
     finally:
         con.close()
+
+
+def signal_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Key coverage of delivered events, journey memory vs a pixel mirror (the signal report)."""
+    from orchestration.quality.assets import REPORT_PATH
+    from orchestration.report.signal_report import read_summary
+
+    overall = read_summary(con).overall_coverage()
+    if not overall:
+        return []
+    lines = [
+        f"match keys of {overall[0].delivered_events} delivered events (as sent / pixel mirror):"
+    ]
+    for row in overall:
+        lines.append(
+            f"  {row.key_group:<18} {row.key_share:>5.0%} / {row.pixel_mirror_key_share:>5.0%}"
+            f"  uplift {row.uplift_points:+.1f} pts"
+        )
+    report = os.environ.get("SIGNAL_REPORT_PATH") or str(REPORT_PATH)
+    lines.append(f"signal report: {report}")
+    return lines
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:

@@ -152,6 +152,7 @@ def _serve(root: Path) -> Iterator[DagsterUi]:
             "META_PIXEL_ID": DEFAULT_PIXEL_ID,
             "META_ACCESS_TOKEN": DEFAULT_TOKEN,
             "META_GRAPH_API_URL": fake.url,
+            "SIGNAL_REPORT_PATH": str(warehouse.parent / "signal_report.html"),
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "dagster", "dev", "-m", LOCATION]
@@ -312,6 +313,13 @@ def test_browser_shows_the_asset_graph_the_run_and_the_checks(
             timeout=90,
         )
         screenshots.append(page.screenshot(SCREENSHOT_DIR / "deliveries_checks.png"))
+
+        # when they open the signal report the run wrote (a local file, no network)
+        page.goto((dagster_ui.warehouse.parent / "signal_report.html").as_uri())
+        # then its charts of key coverage against the pixel mirror are there
+        page.wait_for_text(["Signal quality", "journey memory vs a pixel mirror"], timeout=30)
+        assert page.evaluate("document.querySelectorAll('svg').length") >= 1
+        screenshots.append(page.screenshot(SCREENSHOT_DIR / "signal_report.png"))
     for path in screenshots:
         assert path.stat().st_size > 10_000, f"{path} looks empty"
 
