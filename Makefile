@@ -11,12 +11,12 @@ DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
 SAMPLE_WAREHOUSE := data/sample_check.duckdb
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo check lint format dbt-check test sample dev bench clean
+.PHONY: help setup browser demo check lint format dbt-check test sample dev bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-setup:  ## install uv if missing, then the locked environment
+setup: browser  ## install uv if missing, then the locked environment (and Chromium)
 	@if ! command -v uv >/dev/null 2>&1 && [ ! -x $(UV_TOOL) ]; then \
 		echo "uv not found: installing it with pip into .tools/uv"; \
 		$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
@@ -24,6 +24,15 @@ setup:  ## install uv if missing, then the locked environment
 	fi
 	@$(UV) sync --frozen --quiet
 	@$(DBT) parse $(DBT_ARGS) --quiet
+
+# The UI test drives Debian's Chromium; a fresh CI machine gets it here. Skipped when present.
+browser:  ## install Debian's chromium for the UI test (apt; skipped when /usr/bin/chromium exists)
+	@if [ ! -x /usr/bin/chromium ]; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		echo "installing chromium with apt-get (for tests/orchestration/test_ui.py)"; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium; \
+	fi
 
 demo: setup  ## README (a): run the whole pipeline on the committed sample data
 	@$(UV) run python -m orchestration.demo --fresh
@@ -53,8 +62,13 @@ sample:  ## regenerate the committed sample (300 people, seed 7)
 	rm -rf data/sample
 	$(UV) run python -m data.generator --people 300 --seed 7 --out data/sample
 
+# The dev instance lives in the project (gitignored), never in a DAGSTER_HOME of your own.
+DEV_DAGSTER_HOME := $(CURDIR)/.dagster_home
+
 dev: setup  ## open the Dagster UI with the whole graph (http://127.0.0.1:3000)
-	$(UV) run dagster dev -m orchestration.definitions
+	@mkdir -p $(DEV_DAGSTER_HOME) && cp orchestration/instance/dagster.yaml $(DEV_DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(DEV_DAGSTER_HOME) $(UV) run dagster dev -m orchestration.definitions \
+		-h 127.0.0.1 -p 3000
 
 bench: setup  ## print the performance figures (long: generates 1M people)
 	$(UV) run python bench/bench_landing.py

@@ -63,9 +63,31 @@ def summarise(warehouse: Path) -> list[str]:
         )
         if deliveries:
             lines.append("deliveries by status: " + ", ".join(f"{s} {c}" for s, c in deliveries))
+        lines += signal_lines(con)
         return lines
     finally:
         con.close()
+
+
+def signal_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Key coverage of delivered events, journey memory vs a pixel mirror (the signal report)."""
+    from orchestration.quality.assets import REPORT_PATH
+    from orchestration.report.signal_report import read_summary
+
+    overall = read_summary(con).overall_coverage()
+    if not overall:
+        return []
+    lines = [
+        f"match keys of {overall[0].delivered_events} delivered events (as sent / pixel mirror):"
+    ]
+    for row in overall:
+        lines.append(
+            f"  {row.key_group:<18} {row.key_share:>5.0%} / {row.pixel_mirror_key_share:>5.0%}"
+            f"  uplift {row.uplift_points:+.1f} pts"
+        )
+    report = os.environ.get("SIGNAL_REPORT_PATH") or str(REPORT_PATH)
+    lines.append(f"signal report: {report}")
+    return lines
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -108,7 +130,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     for line in summarise(warehouse):
         out.write(line + "\n")
+    for line in check_lines(result):
+        out.write(line + "\n")
     return 0 if result.success else 1
+
+
+def check_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per failed asset check, after a count of those that passed."""
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+    lines = [f"asset checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed"]
+    for evaluation in failed:
+        lines.append(
+            f"  {evaluation.severity.value:<5} {evaluation.asset_key.to_user_string()}: "
+            f"{evaluation.check_name}: {evaluation.description or ''}"
+        )
+    return lines
 
 
 if __name__ == "__main__":

@@ -79,6 +79,26 @@ _RETRYABLE_FAULTS: tuple[str, ...] = (
     "transient_flag",
 )
 _PATH = re.compile(r"/(v\d+\.\d+)/([^/]+)/events/?")
+_QUALITY_PATH = re.compile(r"/(v\d+\.\d+)/dataset_quality/?")
+# user_data key -> Dataset Quality identifier. email, ip_address, user_agent and external_id
+# are Meta's documented names; the others are the fake's guesses [UNVERIFIED].
+_QUALITY_IDENTIFIERS = {
+    "em": "email",
+    "ph": "phone",
+    "fn": "first_name",
+    "ln": "last_name",
+    "ct": "city",
+    "st": "state",
+    "zp": "zip",
+    "country": "country",
+    "external_id": "external_id",
+    "client_ip_address": "ip_address",
+    "client_user_agent": "user_agent",
+    "fbc": "click_id",
+    "fbp": "browser_id",
+    "lead_id": "lead_id",
+}
+_QUALITY_WEIGHTS = {"em": 3.0, "ph": 2.0, "client_ip_address": 1.5, "fbc": 2.0, "fbp": 1.0}
 _APPENDIX = r"(?:\.[A-Za-z0-9_-]{8}|\.[A-Za-z0-9_-]{2})?"
 _SHA256 = re.compile(r"[0-9a-f]{64}" + _APPENDIX)
 _FBC = re.compile(r"fb\.\d+\.\d+\.\S+")
@@ -173,6 +193,8 @@ class FakeGraphApi:
         #: Every distinct event body accepted per event id (canonical JSON), when recording.
         self.payloads: dict[str, set[str]] = {}
         self.test_event_codes: Counter[str] = Counter()
+        #: When set, ``GET /{v}/dataset_quality`` answers ``{"web": <this list>}``.
+        self.dataset_quality_override: list[dict[str, Any]] | None = None
         self.requests: list[dict[str, Any]] = []
         self.request_count = 0
         self.events_accepted = 0
@@ -334,6 +356,111 @@ class FakeGraphApi:
                     self.test_event_codes[str(code)] += len(events)
         return 200, {"events_received": len(events), "messages": [], "fbtrace_id": trace}
 
+    def handle_dataset_quality(
+        self, token: str | None, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer ``GET /{v}/dataset_quality`` from the events accepted so far.
+
+        The shape is Meta's (reference/meta-capi.md section 9): ``{"web": [{event_name,
+        event_match_quality{composite_score, match_key_feedback[{identifier,
+        coverage{percentage}}], diagnostics}, event_coverage{percentage, goal_percentage},
+        data_freshness{upload_frequency}, dedupe_key_feedback[...]}]}``. The numbers are the
+        fake's own: coverage is the share of accepted events carrying the key; the composite
+        score is 10 times the mean share of the keys in ``_QUALITY_WEIGHTS`` weighted by them
+        (Meta's real formula is unpublished); event_coverage is the share of server events
+        carrying an event_id (the fake sees no browser events). ``dataset_quality_override``
+        replaces the answer's ``web`` list when a test needs exact values. Needs recording.
+        """
+        trace = secrets.token_hex(8)
+        if not token:
+            return 400, _error(
+                "An access token is required to request this resource.",
+                "OAuthException",
+                104,
+                None,
+                trace,
+            )
+        if token != self.access_token or self.token_revoked:
+            return 400, _error(
+                "Error validating access token: Session has expired.",
+                "OAuthException",
+                190,
+                463,
+                trace,
+            )
+        dataset_id = params.get("dataset_id")
+        if not dataset_id:
+            return 400, _error(
+                "(#100) The parameter dataset_id is required", "OAuthException", 100, None, trace
+            )
+        if dataset_id != self.pixel_id:
+            return 400, _error(
+                f"Unsupported get request. Object with ID '{dataset_id}' does not exist.",
+                "GraphMethodException",
+                100,
+                33,
+                trace,
+            )
+        if not str(params.get("fields") or "").startswith("web"):
+            return 400, _error(
+                "(#100) fields must request web{...}", "OAuthException", 100, None, trace
+            )
+        if self.dataset_quality_override is not None:
+            return 200, {"web": self.dataset_quality_override}
+        with self._lock:
+            bodies = [json.loads(next(iter(texts))) for texts in self.payloads.values() if texts]
+        by_name: dict[str, list[dict[str, Any]]] = {}
+        for body in bodies:
+            by_name.setdefault(str(body.get("event_name")), []).append(body)
+        web = []
+        for event_name, events in sorted(by_name.items()):
+            feedback = []
+            weighted = 0.0
+            for key, identifier in _QUALITY_IDENTIFIERS.items():
+                carried = sum(1 for e in events if (e.get("user_data") or {}).get(key))
+                share = carried / len(events)
+                weighted += share * _QUALITY_WEIGHTS.get(key, 0.0)
+                if carried:
+                    feedback.append(
+                        {
+                            "identifier": identifier,
+                            "coverage": {"percentage": round(100 * share, 2)},
+                        }
+                    )
+            with_id = sum(1 for e in events if e.get("event_id"))
+            with_fbp = sum(1 for e in events if (e.get("user_data") or {}).get("fbp"))
+            score = 10 * weighted / sum(_QUALITY_WEIGHTS.values())
+            web.append(
+                {
+                    "event_name": event_name,
+                    "event_match_quality": {
+                        "composite_score": round(score, 1),
+                        "match_key_feedback": feedback,
+                        "diagnostics": [],
+                    },
+                    "event_coverage": {
+                        "percentage": round(100 * with_id / len(events), 2),
+                        "goal_percentage": 75,
+                    },
+                    "data_freshness": {"upload_frequency": "real_time"},
+                    "dedupe_key_feedback": [
+                        {
+                            "dedupe_key": "event_id",
+                            "server_events_with_dedupe_key": {
+                                "percentage": round(100 * with_id / len(events), 2)
+                            },
+                        },
+                        {
+                            "dedupe_key": "fbp",
+                            "server_events_with_dedupe_key": {
+                                "percentage": round(100 * with_fbp / len(events), 2)
+                            },
+                        },
+                    ],
+                }
+            )
+        return 200, {"web": web}
+
     def _check_event(self, event: dict[str, Any], now: float) -> None:
         event_id = event.get("event_id")
         if event_id is not None and str(event_id) in self.reject_event_ids:
@@ -475,8 +602,18 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server.fake  # type: ignore[attr-defined]
 
     def do_GET(self) -> None:  # noqa: N802
-        if urlsplit(self.path).path == "/__fake/stats":
+        parts = urlsplit(self.path)
+        if parts.path == "/__fake/stats":
             self._send(200, self.fake.stats())
+        elif _QUALITY_PATH.fullmatch(parts.path):
+            params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            token = params.pop("access_token", None)
+            auth = self.headers.get("authorization") or ""
+            if token is None and auth.split(" ")[0].lower() in ("oauth", "bearer"):
+                token = auth.split(" ", 1)[1].strip()
+            status, body = self.fake.handle_dataset_quality(token, params)
+            self.fake._log_request(status, -1, None)
+            self._send(status, body)
         else:
             self._send(404, _error("Unknown path", "GraphMethodException", 100, None, "g"))
 

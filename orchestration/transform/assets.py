@@ -1,18 +1,30 @@
 """dbt assets: every dbt model is an asset, every dbt test an asset check, grouped by layer."""
 
+import json
 import subprocess
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from pydantic import Field
 
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
-__all__ = ["journey_dbt_assets", "dbt_resource", "manifest_path"]
+__all__ = [
+    "DbtBuildConfig",
+    "FreshnessRule",
+    "JourneyDbtTranslator",
+    "dbt_resource",
+    "journey_dbt_assets",
+    "manifest_path",
+    "source_freshness_rules",
+]
 
 
 def manifest_path() -> Path:
@@ -36,11 +48,17 @@ def manifest_path() -> Path:
 
 
 class JourneyDbtTranslator(DagsterDbtTranslator):
-    """Sources map onto the landing assets (raw/<table>); models group by their layer folder."""
+    """Sources map onto `<schema>/<table>` (raw/<table>: the landing assets); models group by
+    their layer folder.
+
+    A model's key is `<schema>/<model>` (dagster-dbt's default with `+schema` set), e.g.
+    `marts/meta_capi__events`.
+    """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+            # raw/<table> is the landing asset that writes the table.
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -53,14 +71,70 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR))
 
 
+class DbtBuildConfig(dg.Config):
+    """Run options of the dbt step."""
+
+    full_refresh: bool = Field(
+        default=False,
+        description="Rebuild incremental models from scratch (the daily refresh sets it).",
+    )
+
+
 @dbt_assets(
     manifest=manifest_path(),
     dagster_dbt_translator=JourneyDbtTranslator(),
     op_tags={"journey/writes_warehouse": "true"},
+    pool=WAREHOUSE_POOL,
 )
 def journey_dbt_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
 ):
-    """`dbt build` of the selected models, their seeds and tests, in one dbt invocation."""
+    """`dbt build` of the selected models, their seeds and tests, in one dbt invocation.
+
+    dbt runs as a subprocess, so no DuckDB handle stays open in the run worker afterwards.
+    A failing dbt test of severity error fails this step, so nothing downstream (the Meta
+    sync) runs on a broken model.
+    """
     warehouse.export_for_dbt()
-    yield from dbt.cli(["build"], context=context).stream()
+    args = ["build", *(["--full-refresh"] if config.full_refresh else [])]
+    yield from dbt.cli(args, context=context).stream()
+
+
+@dataclass(frozen=True)
+class FreshnessRule:
+    """dbt source freshness of one raw table, as declared in the sources YAML."""
+
+    table: str
+    loaded_at_field: str
+    warn_after: timedelta | None
+    error_after: timedelta | None
+
+
+_PERIODS = {"minute": "minutes", "hour": "hours", "day": "days"}
+
+
+def _period(spec: Mapping[str, Any] | None) -> timedelta | None:
+    if not spec or not spec.get("count") or spec.get("period") not in _PERIODS:
+        return None
+    return timedelta(**{_PERIODS[spec["period"]]: int(spec["count"])})
+
+
+def source_freshness_rules() -> dict[str, FreshnessRule]:
+    """Freshness of every dbt source in schema raw, keyed by table (analytics engineers own it)."""
+    manifest = json.loads(manifest_path().read_text())
+    rules: dict[str, FreshnessRule] = {}
+    for source in manifest.get("sources", {}).values():
+        freshness = source.get("freshness") or {}
+        loaded_at = source.get("loaded_at_field")
+        if source.get("schema") != "raw" or not loaded_at:
+            continue
+        rules[source["name"]] = FreshnessRule(
+            table=source["name"],
+            loaded_at_field=loaded_at,
+            warn_after=_period(freshness.get("warn_after")),
+            error_after=_period(freshness.get("error_after")),
+        )
+    return rules

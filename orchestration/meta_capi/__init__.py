@@ -1,0 +1,1 @@
+"""The Meta CAPI domain: the deliveries asset (runs sinks.meta_capi) and its checks."""
