@@ -31,6 +31,11 @@ REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO / "dbt_project"
 SAMPLE_INBOX = REPO / "data" / "sample" / "inbox"
 FLOAT_DIGITS = 6
+
+#: Nodes that fail on Spark because their SQL (or a macro they call, outside the dispatched
+#: ones) is DuckDB-only, with the fix. TEMP: each entry goes when its owner ports the SQL;
+#: the suite xfails (strictly) while the Spark build fails on these nodes only.
+KNOWN_NOT_PORTABLE: dict[str, str] = {}
 SHOWN_DIFFERENCES = 5
 
 
@@ -43,10 +48,43 @@ class Builds:
     manifest_path: Path
     meta_as_of: str
     seconds: dict[str, float] = field(default_factory=dict)
+    spark_failures: dict[str, str] = field(default_factory=dict)
 
 
-def dbt(args: Sequence[str], *, env: Mapping[str, str], target_path: Path) -> None:
-    """Run one dbt command as a subprocess (what `make` does), raising with its log on failure."""
+class SparkBuildBlocked(AssertionError):
+    """The Spark build failed only on nodes listed in ``KNOWN_NOT_PORTABLE``."""
+
+
+def require_spark_build(builds: Builds, known: Mapping[str, str]) -> None:
+    """Raise unless ``dbt build`` on Spark succeeded; ``SparkBuildBlocked`` when every failed
+    node is a known non-portable one (so only those can keep the suite from comparing)."""
+    if not builds.spark_failures:
+        return
+    listed = "\n".join(
+        f"  {name}: {known.get(name, 'NOT A KNOWN CASE')}\n    {message}"
+        for name, message in sorted(builds.spark_failures.items())
+    )
+    if set(builds.spark_failures) <= set(known):
+        raise SparkBuildBlocked(f"dbt build on spark blocked by non-portable SQL:\n{listed}")
+    raise AssertionError(f"dbt build on spark failed:\n{listed}")
+
+
+def failed_nodes(run_results_path: Path) -> dict[str, str]:
+    """Nodes of a dbt run that errored or whose test failed, with the first line of why."""
+    results = json.loads(run_results_path.read_text(encoding="utf-8"))["results"]
+    return {
+        result["unique_id"].split(".")[-1]: " ".join(str(result.get("message") or "").split())[:300]
+        for result in results
+        if result["status"] in ("error", "fail", "runtime error")
+    }
+
+
+def dbt(
+    args: Sequence[str], *, env: Mapping[str, str], target_path: Path, check: bool = True
+) -> int:
+    """Run one dbt command as a subprocess (what `make` does); return its exit code.
+
+    With ``check``, a failure raises with the tail of dbt's output."""
     executable = Path(sys.executable).with_name("dbt")
     command = [
         str(executable),
@@ -68,9 +106,10 @@ def dbt(args: Sequence[str], *, env: Mapping[str, str], target_path: Path) -> No
         text=True,
         check=False,
     )
-    if done.returncode != 0:
+    if check and done.returncode != 0:
         tail = "\n".join(done.stdout.splitlines()[-60:])
         raise AssertionError(f"{' '.join(command[1:3])} failed ({done.returncode}):\n{tail}")
+    return done.returncode
 
 
 def mart_models(manifest_path: Path) -> list[str]:

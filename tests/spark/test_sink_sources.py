@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from spark_parity import Builds
+from spark_parity import KNOWN_NOT_PORTABLE, Builds, SparkBuildBlocked, require_spark_build
 
 from sinks.fake_graph_api import DEFAULT_PIXEL_ID, DEFAULT_TOKEN, FakeGraphApi
 from sinks.meta_capi import EVENT_COLUMNS, SinkConfig
@@ -154,10 +154,17 @@ def test_spark_reader_pulls_ready_rows_in_send_order_one_slice_at_a_time(spark: 
 
 
 @pytest.mark.spark
+@pytest.mark.xfail(
+    bool(KNOWN_NOT_PORTABLE),
+    raises=SparkBuildBlocked,
+    strict=True,
+    reason="TEMP: models with DuckDB-only SQL (spark_parity.KNOWN_NOT_PORTABLE)",
+)
 def test_the_sink_sends_every_ready_event_of_the_spark_mart_once(
     builds: Builds, spark: Any, fake_now: FakeGraphApi, tmp_path: Path
 ) -> None:
     # given the Meta event mart built on Spark (and the same mart built on DuckDB)
+    require_spark_build(builds, KNOWN_NOT_PORTABLE)
     tables = {t.name for t in spark.catalog.listTables("marts")}
     if "meta_capi__events" not in tables:
         pytest.skip("the project has no meta_capi__events mart yet")
