@@ -1,0 +1,177 @@
+{#- One row per identifier seen in one staged record: the raw material of the identity graph. -#}
+{%- set strong_types = ['user_id', 'crm_contact_id', 'meta_lead_id', 'em', 'ph', 'submission_id'] -%}
+
+with
+
+stg_web__events as (
+    select
+        event_id,
+        occurred_at,
+        anonymous_id,
+        user_id,
+        fbp
+    from {{ ref('stg_web__events') }}
+),
+
+stg_forms__submissions as (
+    select
+        submission_id,
+        submitted_at,
+        anonymous_id,
+        em,
+        ph,
+        meta_lead_id
+    from {{ ref('stg_forms__submissions') }}
+),
+
+stg_crm__contacts as (
+    select
+        crm_contact_id,
+        created_at,
+        anonymous_id,
+        submission_id,
+        meta_lead_id,
+        em,
+        ph,
+        merged_into_crm_contact_id
+    from {{ ref('stg_crm__contacts') }}
+),
+
+stg_crm__stage_changes as (
+    select
+        change_id,
+        crm_contact_id,
+        changed_at
+    from {{ ref('stg_crm__stage_changes') }}
+),
+
+stg_booking__bookings as (
+    select
+        booking_state_id,
+        updated_at,
+        crm_contact_id,
+        anonymous_id,
+        em,
+        ph
+    from {{ ref('stg_booking__bookings') }}
+),
+
+stg_shop__orders as (
+    select
+        order_id,
+        ordered_at,
+        crm_contact_id,
+        anonymous_id,
+        em,
+        ph
+    from {{ ref('stg_shop__orders') }}
+),
+
+web_event_identifiers as (
+    {{ identity_unpivot_identifiers(
+        'stg_web__events', 'web_events', 'event_id', 'occurred_at',
+        {'anonymous_id': 'anonymous_id', 'user_id': 'user_id', 'fbp': 'fbp'}
+    ) }}
+),
+
+form_submission_identifiers as (
+    {{ identity_unpivot_identifiers(
+        'stg_forms__submissions', 'form_submissions', 'submission_id', 'submitted_at',
+        {
+            'submission_id': 'submission_id',
+            'anonymous_id': 'anonymous_id',
+            'em': 'em',
+            'ph': 'ph',
+            'meta_lead_id': 'meta_lead_id',
+        }
+    ) }}
+),
+
+crm_contact_identifiers as (
+    {#- a merged duplicate names the contact it was merged into: one record, one person -#}
+    {{ identity_unpivot_identifiers(
+        'stg_crm__contacts', 'crm_contacts', 'crm_contact_id', 'created_at',
+        {
+            'crm_contact_id': 'crm_contact_id',
+            'merged_into_crm_contact_id': 'crm_contact_id',
+            'anonymous_id': 'anonymous_id',
+            'submission_id': 'submission_id',
+            'meta_lead_id': 'meta_lead_id',
+            'em': 'em',
+            'ph': 'ph',
+        }
+    ) }}
+),
+
+crm_stage_change_identifiers as (
+    {{ identity_unpivot_identifiers(
+        'stg_crm__stage_changes', 'crm_stage_changes', 'change_id', 'changed_at',
+        {'crm_contact_id': 'crm_contact_id'}
+    ) }}
+),
+
+booking_identifiers as (
+    {{ identity_unpivot_identifiers(
+        'stg_booking__bookings', 'bookings', 'booking_state_id', 'updated_at',
+        {
+            'crm_contact_id': 'crm_contact_id',
+            'anonymous_id': 'anonymous_id',
+            'em': 'em',
+            'ph': 'ph',
+        }
+    ) }}
+),
+
+order_identifiers as (
+    {{ identity_unpivot_identifiers(
+        'stg_shop__orders', 'orders', 'order_id', 'ordered_at',
+        {
+            'crm_contact_id': 'crm_contact_id',
+            'anonymous_id': 'anonymous_id',
+            'em': 'em',
+            'ph': 'ph',
+        }
+    ) }}
+),
+
+unioned as (
+    select * from web_event_identifiers
+    union all
+    select * from form_submission_identifiers
+    union all
+    select * from crm_contact_identifiers
+    union all
+    select * from crm_stage_change_identifiers
+    union all
+    select * from booking_identifiers
+    union all
+    select * from order_identifiers
+),
+
+deduplicated as (
+    select
+        source_table,
+        record_id,
+        identifier_type,
+        identifier_value,
+        min(seen_at) as seen_at
+    from unioned
+    group by source_table, record_id, identifier_type, identifier_value
+),
+
+final as (
+    select
+        source_table,
+        record_id,
+        identifier_type,
+        identifier_value,
+        identifier_type in (
+            {%- for strong_type in strong_types %}
+                '{{ strong_type }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as is_strong,
+        seen_at
+    from deduplicated
+)
+
+select * from final
