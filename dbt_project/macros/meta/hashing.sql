@@ -72,6 +72,7 @@
 {%- endmacro %}
 
 {% macro meta_issue(key, expr, normalised=none, country=none) -%}
+    {#- the phone's prepared candidate can be given to issue_ph directly -#}
     {%- if key == 'em' -%}
         {{ issue_em(expr, normalised) }}
     {%- elif key == 'ph' -%}

@@ -101,6 +101,9 @@
     || '-' || lpad({{ _db_part(v, pattern, d) }}, 2, '0')
 {%- endmacro %}
 
+{#- A birth date as 'YYYY-MM-DD' text (not yet checked to be a real date), or null. -#}
+{% macro birth_date_iso_text(expr) %}{{ _db_iso_text(expr) }}{% endmacro %}
+
 {% macro _db_iso_text(expr) -%}
     {%- set v = "trim(" ~ expr ~ ")" -%}
     {%- set iso = "^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})([T ].*)?$" -%}
@@ -120,25 +123,26 @@
 {%- endmacro %}
 
 {% macro _db_valid(iso_text) -%}
-    ({{ dbt.safe_cast(iso_text, api.Column.translate_type('date')) }} is not null
+    ({{ try_cast_date(iso_text) }} is not null
         and cast(substr({{ iso_text }}, 1, 4) as integer)
         between 1900 and extract(year from current_date))
 {%- endmacro %}
 
-{% macro normalize_db(expr) -%}
-    {%- set iso_text = _db_iso_text(expr) -%}
+{#- iso_text: a column holding birth_date_iso_text(expr), when the model has one. -#}
+{% macro normalize_db(expr, iso_text=none) -%}
+    {%- set iso_text = iso_text or _db_iso_text(expr) -%}
     case
         when {{ is_sha256_hex(expr) }} then {{ hashed_passthrough(expr) }}
         when {{ _db_valid(iso_text) }} then replace({{ iso_text }}, '-', '')
     end
 {%- endmacro %}
 
-{% macro issue_db(expr, normalised=none) -%}
-    {%- set iso_text = _db_iso_text(expr) -%}
-    {{ _issue_wrapper(expr, normalised or normalize_db(expr),
+{% macro issue_db(expr, normalised=none, iso_text=none) -%}
+    {%- set iso_text = iso_text or _db_iso_text(expr) -%}
+    {{ _issue_wrapper(expr, normalised or normalize_db(expr, iso_text),
         "case
             when " ~ iso_text ~ " is null then 'birth_date_unparseable'
-            when " ~ dbt.safe_cast(iso_text, api.Column.translate_type('date')) ~ " is null
+            when " ~ try_cast_date(iso_text) ~ " is null
                 then 'birth_date_not_a_date'
             else 'birth_date_year_out_of_range'
         end") }}

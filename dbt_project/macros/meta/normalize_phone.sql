@@ -105,8 +105,9 @@
     coalesce({{ hashed_passthrough(expr) }}, {{ ph_from_candidate(ph_candidate(expr, country)) }})
 {%- endmacro %}
 
-{% macro issue_ph(expr, normalised=none, country=none) -%}
-    {%- set candidate = ph_candidate(expr, country) -%}
+{#- candidate: the ph_candidate column when the model has one (keeps the SQL small). -#}
+{% macro issue_ph(expr, normalised=none, country=none, candidate=none) -%}
+    {%- set candidate = candidate or ph_candidate(expr, country) -%}
     {{ _issue_wrapper(expr, normalised or normalize_ph(expr, country),
         "case
             when " ~ regexp_like("trim(" ~ expr ~ ")", "[A-Za-z]") ~ " and " ~ candidate ~ " is null

@@ -23,3 +23,12 @@
             ) as integer)
     end
 {%- endmacro %}
+
+{#- A date from 'YYYY-MM-DD' text, or null when it is not a real date (never an error). -#}
+{% macro try_cast_date(expr) -%}
+    {{ return(adapter.dispatch('try_cast_date', 'journey_memory')(expr)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_date(expr) -%}
+    try_cast({{ expr }} as date)
+{%- endmacro %}

@@ -42,12 +42,22 @@ renamed as (
     where load_rank = 1
 ),
 
-normalised as (
+phones_prepared as (
     select
         renamed.*,
-        {{ normalize_em('renamed.email') }} as em_normalised,
-        {{ normalize_ph('renamed.phone') }} as ph_normalised
+        {{ ph_candidate('renamed.phone') }} as ph_candidate
     from renamed
+),
+
+normalised as (
+    select
+        phones_prepared.*,
+        {{ normalize_em('phones_prepared.email') }} as em_normalised,
+        coalesce(
+            {{ hashed_passthrough('phones_prepared.phone') }},
+            {{ ph_from_candidate('phones_prepared.ph_candidate') }}
+        ) as ph_normalised
+    from phones_prepared
 ),
 
 final as (
@@ -62,7 +72,7 @@ final as (
         {{ hash_normalised('em_normalised') }} as em,
         {{ issue_em('email', 'em_normalised') }} as em_issue,
         {{ hash_normalised('ph_normalised') }} as ph,
-        {{ issue_ph('phone', 'ph_normalised') }} as ph_issue,
+        {{ issue_ph('phone', 'ph_normalised', candidate='ph_candidate') }} as ph_issue,
         _source_file,
         _source_row,
         _loaded_at

@@ -89,7 +89,7 @@ final as (
         {{ hash_normalised('em_normalised') }} as em,
         {{ issue_em('email', 'em_normalised') }} as em_issue,
         {{ hash_normalised('ph_normalised') }} as ph,
-        {{ issue_ph('phone', 'ph_normalised', 'country_normalised') }} as ph_issue,
+        {{ issue_ph('phone', 'ph_normalised', candidate='ph_candidate') }} as ph_issue,
         {{ hash_normalised('fn_normalised') }} as fn,
         {{ issue_fn('first_name', 'fn_normalised') }} as fn_issue,
         {{ hash_normalised('ln_normalised') }} as ln,

@@ -57,32 +57,33 @@ countries_normalised as (
     from renamed
 ),
 
-phones_prepared as (
+prepared as (
     select
         countries_normalised.*,
         {{ ph_candidate('countries_normalised.phone', 'countries_normalised.country_normalised') }}
-            as ph_candidate
+            as ph_candidate,
+        {{ birth_date_iso_text('countries_normalised.date_of_birth') }} as db_iso_text
     from countries_normalised
 ),
 
 normalised as (
     select
-        phones_prepared.*,
-        {{ normalize_em('phones_prepared.email') }} as em_normalised,
+        prepared.*,
+        {{ normalize_em('prepared.email') }} as em_normalised,
         coalesce(
-            {{ hashed_passthrough('phones_prepared.phone') }},
-            {{ ph_from_candidate('phones_prepared.ph_candidate') }}
+            {{ hashed_passthrough('prepared.phone') }},
+            {{ ph_from_candidate('prepared.ph_candidate') }}
         ) as ph_normalised,
-        {{ normalize_fn('phones_prepared.first_name') }} as fn_normalised,
-        {{ normalize_ln('phones_prepared.last_name') }} as ln_normalised,
-        {{ normalize_db('phones_prepared.date_of_birth') }} as db_normalised,
-        {{ normalize_ge('phones_prepared.gender') }} as ge_normalised,
-        {{ normalize_ct('phones_prepared.city') }} as ct_normalised,
-        {{ normalize_st('phones_prepared.state', 'phones_prepared.country_normalised') }}
+        {{ normalize_fn('prepared.first_name') }} as fn_normalised,
+        {{ normalize_ln('prepared.last_name') }} as ln_normalised,
+        {{ normalize_db('prepared.date_of_birth', 'prepared.db_iso_text') }} as db_normalised,
+        {{ normalize_ge('prepared.gender') }} as ge_normalised,
+        {{ normalize_ct('prepared.city') }} as ct_normalised,
+        {{ normalize_st('prepared.state', 'prepared.country_normalised') }}
             as st_normalised,
-        {{ normalize_zp('phones_prepared.zip', 'phones_prepared.country_normalised') }}
+        {{ normalize_zp('prepared.zip', 'prepared.country_normalised') }}
             as zp_normalised
-    from phones_prepared
+    from prepared
 ),
 
 final as (
@@ -96,13 +97,13 @@ final as (
         {{ hash_normalised('em_normalised') }} as em,
         {{ issue_em('email', 'em_normalised') }} as em_issue,
         {{ hash_normalised('ph_normalised') }} as ph,
-        {{ issue_ph('phone', 'ph_normalised', 'country_normalised') }} as ph_issue,
+        {{ issue_ph('phone', 'ph_normalised', candidate='ph_candidate') }} as ph_issue,
         {{ hash_normalised('fn_normalised') }} as fn,
         {{ issue_fn('first_name', 'fn_normalised') }} as fn_issue,
         {{ hash_normalised('ln_normalised') }} as ln,
         {{ issue_ln('last_name', 'ln_normalised') }} as ln_issue,
         {{ hash_normalised('db_normalised') }} as db,
-        {{ issue_db('date_of_birth', 'db_normalised') }} as db_issue,
+        {{ issue_db('date_of_birth', 'db_normalised', 'db_iso_text') }} as db_issue,
         {{ hash_normalised('ge_normalised') }} as ge,
         {{ issue_ge('gender', 'ge_normalised') }} as ge_issue,
         {{ hash_normalised('ct_normalised') }} as ct,
