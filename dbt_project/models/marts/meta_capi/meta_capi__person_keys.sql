@@ -37,7 +37,8 @@ stg_crm__contacts as (
 
     select
         crm_contact_id as record_id,
-        created_at as observed_at,
+        -- CRM timestamps may be local time (var crm_source_timezone), like the outcomes'
+        {{ journeys_crm_local_to_utc('created_at') }} as observed_at,
         coalesce(merged_into_crm_contact_id, crm_contact_id) as surviving_crm_contact_id,
         em,
         ph,

@@ -20,7 +20,7 @@ stg_crm__contacts as (
 
     select
         crm_contact_id,
-        created_at,
+        {{ journeys_crm_local_to_utc('created_at') }} as created_at,
         {{ crm_contact_columns | join(',\n        ') }}
     from {{ ref('stg_crm__contacts') }}
 
