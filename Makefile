@@ -9,9 +9,11 @@ UV := $(shell command -v uv 2>/dev/null || echo $(UV_TOOL))
 DBT := $(UV) run dbt
 DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
 SAMPLE_WAREHOUSE := data/sample_check.duckdb
+SPARK_DIR := $(CURDIR)/data/spark
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser demo check lint format dbt-check test sample dev bench clean
+.PHONY: help setup browser demo check lint format dbt-check test sample dev bench clean \
+	spark-java spark-check spark-build
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -37,7 +39,7 @@ browser:  ## install Debian's chromium for the UI test (apt; skipped when /usr/b
 demo: setup  ## README (a): run the whole pipeline on the committed sample data
 	@$(UV) run python -m orchestration.demo --fresh
 
-check: setup lint dbt-check test  ## README (b): every check and test (what CI runs)
+check: setup lint dbt-check test spark-check  ## README (b): every check and test (what CI runs)
 
 lint:  ## ruff, ruff format --check, sqlfluff on the models
 	$(UV) run ruff check .
@@ -55,8 +57,26 @@ dbt-check:  ## land the sample into a scratch warehouse and run `dbt build` on i
 		--inbox data/sample/inbox --warehouse $(SAMPLE_WAREHOUSE)
 	JOURNEY_WAREHOUSE=$(SAMPLE_WAREHOUSE) $(DBT) build $(DBT_ARGS)
 
-test:  ## pytest
-	$(UV) run pytest
+test:  ## pytest (all but the Spark suite, which spark-check runs)
+	$(UV) run pytest -m "not spark"
+
+spark-java:  ## install Java 17 for PySpark when no Java 17+ is on PATH (Debian apt)
+	@if java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then :; else \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openjdk-17-jre-headless; fi
+
+spark-check: spark-java  ## build the project on Spark and DuckDB, compare every mart
+	$(UV) run pytest -m spark --durations=5 tests/spark
+
+spark-build: setup spark-java  ## land the sample, copy raw.* into Spark, dbt build on Spark
+	@rm -rf $(SPARK_DIR) && mkdir -p $(SPARK_DIR)/raw_parquet
+	$(UV) run python -m orchestration.landing \
+		--inbox data/sample/inbox --warehouse $(SPARK_DIR)/landing.duckdb
+	JOURNEY_WAREHOUSE=$(SPARK_DIR)/landing.duckdb $(DBT) run-operation export_raw_parquet \
+		--args '{path: $(SPARK_DIR)/raw_parquet}' $(DBT_ARGS)
+	JOURNEY_SPARK_DIR=$(SPARK_DIR) $(DBT) run-operation import_raw_parquet \
+		--args '{path: $(SPARK_DIR)/raw_parquet}' $(DBT_ARGS) --target spark
+	JOURNEY_SPARK_DIR=$(SPARK_DIR) $(DBT) build $(DBT_ARGS) --target spark
 
 sample:  ## regenerate the committed sample (300 people, seed 7)
 	rm -rf data/sample
@@ -74,4 +94,4 @@ bench: setup  ## print the performance figures (long: generates 1M people)
 	$(UV) run python bench/bench_landing.py
 
 clean:  ## remove build output and local warehouses
-	rm -rf dbt_project/target dbt_project/logs data/*.duckdb data/*.duckdb.wal bench/out
+	rm -rf dbt_project/target dbt_project/logs data/*.duckdb data/*.duckdb.wal bench/out data/spark

@@ -50,7 +50,7 @@ population as (
 ),
 outcomes as (
     select
-        source_table,
+        source_system as source_table,
         coalesce(booking_id, source_record_id) as record_id,
         source_status,
         split_part(fbc, '.', 4) as fbc_fbclid,

@@ -1,0 +1,266 @@
+"""Helpers of the Spark suite: run dbt on both engines, read marts, compare them row for row.
+
+Rows are compared as multisets of normalised tuples (ordering aside). Normalising makes the
+same value look the same whichever engine produced it, and nothing more:
+
+* timestamps become UTC ISO 8601 text (naive ones are UTC, as everywhere in the project);
+* dates become ISO text; decimals and doubles are rounded to ``FLOAT_DIGITS`` places, so a
+  sum added up in another order still matches; ``-0.0`` is ``0.0``;
+* booleans become ``"true"``/``"false"`` so that ``True`` never equals ``1``;
+* text holding a JSON list or object is parsed and dumped with sorted keys (the sink parses
+  these columns; key order and spacing are the engine's business);
+* lists, structs and maps are normalised element by element.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+DBT_PROJECT = REPO / "dbt_project"
+SAMPLE_INBOX = REPO / "data" / "sample" / "inbox"
+FLOAT_DIGITS = 6
+
+#: Nodes that fail on Spark because their SQL (or a macro they call, outside the dispatched
+#: ones) is DuckDB-only, with the fix. TEMP: each entry goes when its owner ports the SQL;
+#: the suite xfails (strictly) while the Spark build fails on these nodes only.
+_VARCHAR = (
+    "cast(... as varchar): Spark needs a length (DATATYPE_MISSING_SIZE); "
+    "fix: cast(... as {{ dbt.type_string() }})"
+)
+_PHONE = (
+    "macros/meta/normalize_phone.sql: ph_from_candidate and ph_candidate_issue use a "
+    "correlated scalar subquery whose max() mixes the outer candidate with the seed's columns "
+    "(Spark: AGGREGATE_FUNCTION_MIXED_OUTER_LOCAL_REFERENCES), and cast(... as varchar); fix: "
+    "read each meta_phone_prefixes column with its own scalar subquery (dial_prefix is unique) "
+    "or join the seed in the model"
+)
+_EM = (
+    "macros/meta/normalize_keys.sql issue_em: strpos() is not a Spark function; "
+    "fix: instr(value, '@'), which both engines have"
+)
+KNOWN_NOT_PORTABLE: dict[str, str] = {
+    "stg_booking__bookings": f"{_VARCHAR} (booking_state_id); {_PHONE}; {_EM}",
+    "stg_shop__orders": f"{_PHONE}; {_EM}",
+    "stg_crm__contacts": f"{_PHONE}; {_EM}",
+    "stg_forms__submissions": f"{_PHONE}; {_EM}",
+    "int_click_ids_observed": _VARCHAR,
+    "int_touches_unioned": _VARCHAR,
+    "int_outcomes_unioned": _VARCHAR,
+    "meta_capi__sent_events": f"macros/meta_capi/meta_capi_rules.sql: {_VARCHAR}",
+}
+SHOWN_DIFFERENCES = 5
+
+
+@dataclass
+class Builds:
+    """Where the two builds of the sample live, and how long each step took (seconds)."""
+
+    duckdb_path: Path
+    spark_dir: Path
+    manifest_path: Path
+    meta_as_of: str
+    seconds: dict[str, float] = field(default_factory=dict)
+    spark_failures: dict[str, str] = field(default_factory=dict)
+
+
+class SparkBuildBlocked(AssertionError):
+    """The Spark build failed only on nodes listed in ``KNOWN_NOT_PORTABLE``."""
+
+
+def require_spark_build(builds: Builds, known: Mapping[str, str]) -> None:
+    """Raise unless ``dbt build`` on Spark succeeded; ``SparkBuildBlocked`` when every failed
+    node is a known non-portable one (so only those can keep the suite from comparing)."""
+    if not builds.spark_failures:
+        return
+    listed = "\n".join(
+        f"  {name}: {known.get(name, 'NOT A KNOWN CASE')}\n    {message}"
+        for name, message in sorted(builds.spark_failures.items())
+    )
+    if set(builds.spark_failures) <= set(known):
+        raise SparkBuildBlocked(f"dbt build on spark blocked by non-portable SQL:\n{listed}")
+    raise AssertionError(f"dbt build on spark failed:\n{listed}")
+
+
+def failed_nodes(run_results_path: Path) -> dict[str, str]:
+    """Nodes of a dbt run that errored or whose test failed, with the first line of why."""
+    results = json.loads(run_results_path.read_text(encoding="utf-8"))["results"]
+    return {
+        result["unique_id"].split(".")[-1]: " ".join(str(result.get("message") or "").split())[:300]
+        for result in results
+        if result["status"] in ("error", "fail", "runtime error")
+    }
+
+
+def dbt(
+    args: Sequence[str], *, env: Mapping[str, str], target_path: Path, check: bool = True
+) -> int:
+    """Run one dbt command as a subprocess (what `make` does); return its exit code.
+
+    With ``check``, a failure raises with the tail of dbt's output."""
+    executable = Path(sys.executable).with_name("dbt")
+    command = [
+        str(executable),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT),
+        "--profiles-dir",
+        str(DBT_PROJECT),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path / "logs"),
+    ]
+    done = subprocess.run(
+        command,
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and done.returncode != 0:
+        tail = "\n".join(done.stdout.splitlines()[-60:])
+        raise AssertionError(f"{' '.join(command[1:3])} failed ({done.returncode}):\n{tail}")
+    return done.returncode
+
+
+def mart_models(manifest_path: Path) -> list[str]:
+    """Names of the models dbt builds into the schema ``marts`` (ephemeral ones excluded)."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return sorted(
+        node["alias"] or node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["schema"] == "marts"
+        and node["config"].get("materialized") != "ephemeral"
+        and node["config"].get("enabled", True)
+    )
+
+
+def normalise(value: Any) -> Any:
+    """One value as both engines should agree on it (see the module docstring)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float | Decimal):
+        number = float(value)
+        if math.isnan(number) or math.isinf(number):
+            return repr(number)
+        rounded = round(number, FLOAT_DIGITS)
+        return 0.0 if rounded == 0 else rounded
+    if isinstance(value, datetime):
+        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return aware.isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return _normalise_text(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), normalise(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        items = [normalise(v) for v in value]
+        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+            return tuple(sorted(items, key=repr))  # an Arrow map: (key, value) pairs
+        return tuple(items)
+    return repr(value)
+
+
+def _normalise_text(text: str) -> Any:
+    stripped = text.strip()
+    if not stripped or stripped[0] not in "[{":
+        return text
+    try:
+        parsed = json.loads(stripped)
+    except ValueError:
+        return text
+    return "json:" + json.dumps(_json_normal(parsed), sort_keys=True, separators=(",", ":"))
+
+
+def _json_normal(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, FLOAT_DIGITS)
+    if isinstance(value, dict):
+        return {k: _json_normal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_normal(v) for v in value]
+    return value
+
+
+@dataclass
+class MartDifference:
+    """How one mart differs between the two engines (empty when it matches)."""
+
+    mart: str
+    duckdb_rows: int
+    spark_rows: int
+    column_problem: str | None = None
+    only_duckdb: list[dict[str, Any]] = field(default_factory=list)
+    only_spark: list[dict[str, Any]] = field(default_factory=list)
+    only_duckdb_count: int = 0
+    only_spark_count: int = 0
+
+    @property
+    def matches(self) -> bool:
+        return (
+            self.column_problem is None and not self.only_duckdb_count and not self.only_spark_count
+        )
+
+    def describe(self) -> str:
+        lines = [f"{self.mart}: duckdb {self.duckdb_rows} rows, spark {self.spark_rows} rows"]
+        if self.column_problem:
+            lines.append(f"  columns: {self.column_problem}")
+        if self.only_duckdb_count:
+            lines.append(f"  {self.only_duckdb_count} rows only in duckdb, e.g.:")
+            lines += [f"    {row}" for row in self.only_duckdb]
+        if self.only_spark_count:
+            lines.append(f"  {self.only_spark_count} rows only in spark, e.g.:")
+            lines += [f"    {row}" for row in self.only_spark]
+        return "\n".join(lines)
+
+
+def compare_rows(
+    mart: str,
+    duckdb_columns: Sequence[str],
+    duckdb_rows: Iterable[Mapping[str, Any]],
+    spark_columns: Sequence[str],
+    spark_rows: Iterable[Mapping[str, Any]],
+) -> MartDifference:
+    """Compare two engines' rows of one mart as multisets of normalised rows."""
+    left = [tuple(normalise(row[c]) for c in duckdb_columns) for row in duckdb_rows]
+    right = [tuple(normalise(row[c]) for c in spark_columns) for row in spark_rows]
+    difference = MartDifference(mart, len(left), len(right))
+    if [c.lower() for c in duckdb_columns] != [c.lower() for c in spark_columns]:
+        difference.column_problem = f"duckdb {list(duckdb_columns)} != spark {list(spark_columns)}"
+        return difference
+    only_left = Counter(left) - Counter(right)
+    only_right = Counter(right) - Counter(left)
+    difference.only_duckdb_count = sum(only_left.values())
+    difference.only_spark_count = sum(only_right.values())
+    difference.only_duckdb = [
+        dict(zip(duckdb_columns, row, strict=True)) for row in _first(only_left)
+    ]
+    difference.only_spark = [
+        dict(zip(spark_columns, row, strict=True)) for row in _first(only_right)
+    ]
+    return difference
+
+
+def _first(rows: Counter[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return sorted(rows, key=repr)[:SHOWN_DIFFERENCES]
