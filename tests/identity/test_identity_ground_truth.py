@@ -31,7 +31,16 @@ def scored_funnel(tmp_path_factory: pytest.TempPathFactory) -> PairwiseScore:
     warehouse = work / "warehouse.duckdb"
     report = land_inbox(work / "generated" / "inbox", warehouse)
     assert report.files_unparseable == 0
-    run_dbt(warehouse, work, "build", "--select", "+int_record_persons+")
+    run_dbt(
+        warehouse,
+        work,
+        "build",
+        "--select",
+        "+int_record_persons",
+        "+dim_persons",
+        "--indirect-selection",
+        "cautious",
+    )
     return score_record_persons(warehouse, work / "generated" / "ground_truth" / "rows.parquet")
 
 
