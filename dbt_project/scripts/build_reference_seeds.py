@@ -111,9 +111,9 @@ def _leading_zero_possible(metadata: PhoneMetadata) -> bool:
         example = phonenumbers.example_number_for_type(metadata.id, number_type)
         if metadata.id == "001":
             example = phonenumbers.example_number_for_non_geo_entity(metadata.country_code)
-        if example is not None and phonenumbers.national_significant_number(
-            example
-        ).startswith("0"):
+        if example is not None and phonenumbers.national_significant_number(example).startswith(
+            "0"
+        ):
             return True
     return False
 

@@ -12,6 +12,11 @@
        remains has a possible length.
     4. Valid when the national number has a possible length for that code and does not begin
        with 0 (except where phonenumbers' examples show it may, as in Italy).
+
+    Known shortcoming: validity is length and leading zero only, not phonenumbers' per-type
+    number patterns, so a +1 number with an unassigned area code (123...) still hashes. Remove
+    this note when the seed carries phonenumbers' national number patterns and the macro uses
+    them.
 -#}
 
 {#- The digits to look up (calling code first), or null when the text holds letters or no digit. -#}

@@ -3,6 +3,9 @@
     default__ is the DuckDB form (the project's engine); another engine adds its own
     <adapter>__ implementation beside it (Spark: sha2(x, 256), regexp_replace without flags,
     doubled backslashes in patterns, rlike).
+    Known shortcoming: only DuckDB implementations exist (default__ uses DuckDB's try(),
+    lambda and 'g' regex flag); remove this note when spark__ versions land and a Spark run
+    of `dbt build -s staging` passes.
     Patterns are passed as Python strings and emitted inside single quotes: they must not
     contain a single quote.
 -#}
