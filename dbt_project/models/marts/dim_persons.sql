@@ -4,11 +4,6 @@
     user_data names; blocklisted junk values skipped), their latest ad-consent answer and
     Limited Data Use state, and their primary CRM contact.
 -#}
-{%- set identifier_types = [
-    'anonymous_id', 'user_id', 'fbp', 'em', 'ph', 'crm_contact_id', 'meta_lead_id',
-    'submission_id',
-] -%}
-{%- set contact_keys = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country'] -%}
 {%- set keyed_sources = [
     ('stg_forms__submissions', 'form_submissions', 'submission_id', 'submitted_at',
         ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'ldu_state']),
@@ -51,22 +46,59 @@ stg_web__events as (
     from {{ ref('stg_web__events') }}
 ),
 
-{% for model, source_table, key, seen_at, columns in keyed_sources -%}
-    {{ model }} as (
-        select
-            cast({{ key }} as {{ dbt.type_string() }}) as record_id,
-            {{ seen_at }} as seen_at,
-            {%- if source_table in ('form_submissions', 'crm_contacts') %}
-                has_ads_consent,
-            {%- endif %}
-        {%- for column in columns %}
-            {{ column }}{{ ',' if not loop.last }}
-        
-        {%- endfor %}
-        from {{ ref(model) }}
-    ),
+stg_forms__submissions as (
+    select
+        cast(submission_id as {{ dbt.type_string() }}) as record_id,
+        submitted_at as seen_at,
+        has_ads_consent,
+        em,
+        ph,
+        fn,
+        ln,
+        ge,
+        db,
+        ct,
+        st,
+        zp,
+        country,
+        ldu_state
+    from {{ ref('stg_forms__submissions') }}
+),
 
-{% endfor -%}
+stg_crm__contacts as (
+    select
+        cast(crm_contact_id as {{ dbt.type_string() }}) as record_id,
+        coalesce(updated_at, created_at) as seen_at,
+        has_ads_consent,
+        em,
+        ph,
+        fn,
+        ln,
+        ct,
+        st,
+        zp,
+        country,
+        ldu_state
+    from {{ ref('stg_crm__contacts') }}
+),
+
+stg_booking__bookings as (
+    select
+        cast(booking_state_id as {{ dbt.type_string() }}) as record_id,
+        updated_at as seen_at,
+        em,
+        ph
+    from {{ ref('stg_booking__bookings') }}
+),
+
+stg_shop__orders as (
+    select
+        cast(order_id as {{ dbt.type_string() }}) as record_id,
+        ordered_at as seen_at,
+        em,
+        ph
+    from {{ ref('stg_shop__orders') }}
+),
 
 stg_crm__stage_changes as (
     select
@@ -123,11 +155,14 @@ person_activity as (
 identifier_counts as (
     select
         person_id,
-    {%- for identifier_type in identifier_types %}
-        count(case when identifier_type = '{{ identifier_type }}' then 1 end)
-            as {{ identifier_type }}_count{{ ',' if not loop.last }}
-    
-    {%- endfor %}
+        count(case when identifier_type = 'anonymous_id' then 1 end) as anonymous_id_count,
+        count(case when identifier_type = 'user_id' then 1 end) as user_id_count,
+        count(case when identifier_type = 'fbp' then 1 end) as fbp_count,
+        count(case when identifier_type = 'em' then 1 end) as em_count,
+        count(case when identifier_type = 'ph' then 1 end) as ph_count,
+        count(case when identifier_type = 'crm_contact_id' then 1 end) as crm_contact_id_count,
+        count(case when identifier_type = 'meta_lead_id' then 1 end) as meta_lead_id_count,
+        count(case when identifier_type = 'submission_id' then 1 end) as submission_id_count
     from int_identifiers_resolved
     group by person_id
 ),
@@ -184,11 +219,17 @@ ranked_keyed_values as (
 latest_keys as (
     select
         person_id,
-    {%- for key_name in contact_keys + ['ldu_state'] %}
-        max(case when key_name = '{{ key_name }}' then key_value end)
-            as {{ key_name }}{{ ',' if not loop.last }}
-    
-    {%- endfor %}
+        max(case when key_name = 'em' then key_value end) as em,
+        max(case when key_name = 'ph' then key_value end) as ph,
+        max(case when key_name = 'fn' then key_value end) as fn,
+        max(case when key_name = 'ln' then key_value end) as ln,
+        max(case when key_name = 'ge' then key_value end) as ge,
+        max(case when key_name = 'db' then key_value end) as db,
+        max(case when key_name = 'ct' then key_value end) as ct,
+        max(case when key_name = 'st' then key_value end) as st,
+        max(case when key_name = 'zp' then key_value end) as zp,
+        max(case when key_name = 'country' then key_value end) as country,
+        max(case when key_name = 'ldu_state' then key_value end) as ldu_state
     from ranked_keyed_values
     where recency_rank = 1
     group by person_id
@@ -265,13 +306,24 @@ final as (
         person_activity.first_seen_at,
         person_activity.last_seen_at,
         person_activity.records,
-        {%- for identifier_type in identifier_types %}
-            coalesce(identifier_counts.{{ identifier_type }}_count, 0)
-                as {{ identifier_type }}_count,
-        {%- endfor %}
-        {%- for key_name in contact_keys %}
-            latest_keys.{{ key_name }},
-        {%- endfor %}
+        coalesce(identifier_counts.anonymous_id_count, 0) as anonymous_id_count,
+        coalesce(identifier_counts.user_id_count, 0) as user_id_count,
+        coalesce(identifier_counts.fbp_count, 0) as fbp_count,
+        coalesce(identifier_counts.em_count, 0) as em_count,
+        coalesce(identifier_counts.ph_count, 0) as ph_count,
+        coalesce(identifier_counts.crm_contact_id_count, 0) as crm_contact_id_count,
+        coalesce(identifier_counts.meta_lead_id_count, 0) as meta_lead_id_count,
+        coalesce(identifier_counts.submission_id_count, 0) as submission_id_count,
+        latest_keys.em,
+        latest_keys.ph,
+        latest_keys.fn,
+        latest_keys.ln,
+        latest_keys.ge,
+        latest_keys.db,
+        latest_keys.ct,
+        latest_keys.st,
+        latest_keys.zp,
+        latest_keys.country,
         ranked_consent.has_ads_consent,
         latest_keys.ldu_state,
         ranked_contacts.crm_contact_id as primary_crm_contact_id

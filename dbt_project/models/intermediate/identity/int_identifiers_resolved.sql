@@ -38,8 +38,9 @@ final as (
         int_identity_nodes.identifier_value,
         case
             when person_nodes.node_id is not null
-                then
-                    {{ identity_person_id('person_nodes.identifier_type', 'person_nodes.identifier_value') }}
+                then {{ identity_person_id(
+                    'person_nodes.identifier_type', 'person_nodes.identifier_value'
+                ) }}
         end as person_id,
         int_identity_nodes.is_strong,
         int_identity_nodes.first_seen_at,

@@ -96,6 +96,14 @@ mergeable_strong_nodes as (
     where strong_components.component_size <= {{ max_component_size }}
 ),
 
+weak_sizes as (
+    select
+        component_node_id,
+        count(*) as component_size
+    from int_identity_weak_components
+    group by component_node_id
+),
+
 device_groups as (
     select
         int_identity_weak_components.node_id,
@@ -105,13 +113,7 @@ device_groups as (
             else int_identity_weak_components.component_node_id
         end as device_group_node_id
     from int_identity_weak_components
-    inner join (
-        select
-            component_node_id,
-            count(*) as component_size
-        from int_identity_weak_components
-        group by component_node_id
-    ) as weak_sizes
+    inner join weak_sizes
         on int_identity_weak_components.component_node_id = weak_sizes.component_node_id
 ),
 

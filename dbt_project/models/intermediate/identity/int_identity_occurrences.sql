@@ -1,5 +1,7 @@
-{#- One row per identifier seen in one staged record: the raw material of the identity graph. -#}
-{%- set strong_types = ['user_id', 'crm_contact_id', 'meta_lead_id', 'em', 'ph', 'submission_id'] -%}
+{#- One row per identifier seen in one staged record: what the identity graph is made of. -#}
+{%- set strong_types = [
+    'user_id', 'crm_contact_id', 'meta_lead_id', 'em', 'ph', 'submission_id',
+] -%}
 
 with
 

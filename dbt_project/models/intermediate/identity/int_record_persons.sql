@@ -7,23 +7,47 @@
 
 with
 
-{% set record_keys = [
-    ('stg_web__events', 'web_events', 'event_id'),
-    ('stg_forms__submissions', 'form_submissions', 'submission_id'),
-    ('stg_crm__contacts', 'crm_contacts', 'crm_contact_id'),
-    ('stg_crm__stage_changes', 'crm_stage_changes', 'change_id'),
-    ('stg_booking__bookings', 'bookings', 'booking_state_id'),
-    ('stg_shop__orders', 'orders', 'order_id'),
-] -%}
-{%- for model, source_table, key in record_keys %}
-    {{ model }} as (
-        select
-            '{{ source_table }}' as source_table,
-            cast({{ key }} as {{ dbt.type_string() }}) as record_id
-        from {{ ref(model) }}
-    ),
+stg_web__events as (
+    select
+        'web_events' as source_table,
+        cast(event_id as {{ dbt.type_string() }}) as record_id
+    from {{ ref('stg_web__events') }}
+),
 
-{% endfor -%}
+stg_forms__submissions as (
+    select
+        'form_submissions' as source_table,
+        cast(submission_id as {{ dbt.type_string() }}) as record_id
+    from {{ ref('stg_forms__submissions') }}
+),
+
+stg_crm__contacts as (
+    select
+        'crm_contacts' as source_table,
+        cast(crm_contact_id as {{ dbt.type_string() }}) as record_id
+    from {{ ref('stg_crm__contacts') }}
+),
+
+stg_crm__stage_changes as (
+    select
+        'crm_stage_changes' as source_table,
+        cast(change_id as {{ dbt.type_string() }}) as record_id
+    from {{ ref('stg_crm__stage_changes') }}
+),
+
+stg_booking__bookings as (
+    select
+        'bookings' as source_table,
+        cast(booking_state_id as {{ dbt.type_string() }}) as record_id
+    from {{ ref('stg_booking__bookings') }}
+),
+
+stg_shop__orders as (
+    select
+        'orders' as source_table,
+        cast(order_id as {{ dbt.type_string() }}) as record_id
+    from {{ ref('stg_shop__orders') }}
+),
 
 int_identity_record_nodes as (
     select
@@ -43,15 +67,35 @@ int_identifiers_resolved as (
 ),
 
 records as (
-    {%- for model, source_table, key in record_keys %}
-        select
-            source_table,
-            record_id
-        from {{ model }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select
+        source_table,
+        record_id
+    from stg_web__events
+    union all
+    select
+        source_table,
+        record_id
+    from stg_forms__submissions
+    union all
+    select
+        source_table,
+        record_id
+    from stg_crm__contacts
+    union all
+    select
+        source_table,
+        record_id
+    from stg_crm__stage_changes
+    union all
+    select
+        source_table,
+        record_id
+    from stg_booking__bookings
+    union all
+    select
+        source_table,
+        record_id
+    from stg_shop__orders
 ),
 
 record_anchor_nodes as (
