@@ -7,6 +7,8 @@
     - fbp: the latest fbp a browser hit carried in that window;
     - client_ip_address, client_user_agent: the latest real browser hit in that window;
     - touches: first and last touch and last Meta touch at or before occurred_at;
+    - whose journey: the record's person's, plus its own Pixel hit's person's when identity
+      put that hit with someone else;
     - record_*: the converting record's own cookies and browser (the pixel-mirror view):
       the Pixel hit it names (pixel_event_id), else its own columns.
     A booking tool does not know the Pixel's event id: an appointment_booked outcome takes
@@ -143,81 +145,114 @@ outcomes as (
 
 ),
 
-click_candidates as (
+journey_persons as (
+
+    -- whose journey an outcome draws on: its record's person and, when identity put the
+    -- record's own Pixel hit with another person (a device not claimed), that hit's person
+    select
+        outcome_id,
+        person_id
+    from outcomes
+    where person_id is not null
+
+    union
 
     select
         outcomes.outcome_id,
+        pixel_persons.person_id
+    from outcomes
+    inner join int_web_hits_resolved as pixel_persons
+        on outcomes.linked_pixel_event_id = pixel_persons.event_id
+    where pixel_persons.person_id is not null
+
+),
+
+outcome_journeys as (
+
+    select
+        journey_persons.person_id as journey_person_id,
+        outcomes.*
+    from journey_persons
+    inner join outcomes
+        on journey_persons.outcome_id = outcomes.outcome_id
+
+),
+
+click_candidates as (
+
+    select
+        outcome_journeys.outcome_id,
         int_click_ids_observed.fbclid,
         int_click_ids_observed.clicked_at,
         case
-            when int_click_ids_observed.first_cookie_seen_at <= outcomes.occurred_at
+            when int_click_ids_observed.first_cookie_seen_at <= outcome_journeys.occurred_at
                 then int_click_ids_observed.cookie_fbc
             else int_click_ids_observed.rebuilt_fbc
         end as fbc,
         case
-            when int_click_ids_observed.first_cookie_seen_at <= outcomes.occurred_at
+            when int_click_ids_observed.first_cookie_seen_at <= outcome_journeys.occurred_at
                 then 'cookie'
             else 'rebuilt'
         end as fbc_source,
         row_number() over (
-            partition by outcomes.outcome_id
+            partition by outcome_journeys.outcome_id
             order by
                 int_click_ids_observed.clicked_at desc,
                 int_click_ids_observed.first_seen_at desc,
                 int_click_ids_observed.fbclid asc
         ) as click_rank
-    from outcomes
+    from outcome_journeys
     inner join int_click_ids_observed
         on
-            outcomes.person_id = int_click_ids_observed.person_id
-            and outcomes.occurred_at >= int_click_ids_observed.first_seen_at
-            and outcomes.occurred_at >= int_click_ids_observed.clicked_at
-            and outcomes.window_start_at <= int_click_ids_observed.clicked_at
+            outcome_journeys.journey_person_id = int_click_ids_observed.person_id
+            and outcome_journeys.occurred_at >= int_click_ids_observed.first_seen_at
+            and outcome_journeys.occurred_at >= int_click_ids_observed.clicked_at
+            and outcome_journeys.window_start_at <= int_click_ids_observed.clicked_at
 
 ),
 
 fbp_candidates as (
 
     select
-        outcomes.outcome_id,
+        outcome_journeys.outcome_id,
         int_browser_contexts_observed.fbp,
         int_browser_contexts_observed.occurred_at as fbp_seen_at,
         row_number() over (
-            partition by outcomes.outcome_id
+            partition by outcome_journeys.outcome_id
             order by
                 int_browser_contexts_observed.occurred_at desc,
                 int_browser_contexts_observed.event_id asc
         ) as fbp_rank
-    from outcomes
+    from outcome_journeys
     inner join int_browser_contexts_observed
         on
-            outcomes.person_id = int_browser_contexts_observed.person_id
+            outcome_journeys.journey_person_id = int_browser_contexts_observed.person_id
             and int_browser_contexts_observed.fbp is not null
-            and outcomes.occurred_at >= int_browser_contexts_observed.occurred_at
-            and outcomes.window_start_at <= int_browser_contexts_observed.occurred_at
+            and outcome_journeys.occurred_at >= int_browser_contexts_observed.occurred_at
+            and outcome_journeys.window_start_at <= int_browser_contexts_observed.occurred_at
 
 ),
 
 browser_candidates as (
 
     select
-        outcomes.outcome_id,
+        outcome_journeys.outcome_id,
         int_browser_contexts_observed.client_ip_address,
         int_browser_contexts_observed.client_user_agent,
         int_browser_contexts_observed.occurred_at as browser_seen_at,
         row_number() over (
-            partition by outcomes.outcome_id
+            partition by outcome_journeys.outcome_id
             order by
                 int_browser_contexts_observed.occurred_at desc,
                 int_browser_contexts_observed.event_id asc
         ) as browser_rank
-    from outcomes
+    from outcome_journeys
     inner join int_browser_contexts_observed
         on
-            outcomes.person_id = int_browser_contexts_observed.person_id
+            outcome_journeys.journey_person_id = int_browser_contexts_observed.person_id
             and int_browser_contexts_observed.client_ip_address is not null
-            and outcomes.occurred_at >= int_browser_contexts_observed.occurred_at
-            and outcomes.window_start_at <= int_browser_contexts_observed.occurred_at
+            and outcome_journeys.occurred_at >= int_browser_contexts_observed.occurred_at
+            and outcome_journeys.window_start_at <= int_browser_contexts_observed.occurred_at
 
 ),
 
