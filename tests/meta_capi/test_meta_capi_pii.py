@@ -2,7 +2,9 @@
 
 Every text column of every table and view outside `raw` is scanned for the plaintext
 identifiers of the landed input: whole-cell matches for every value, and substring matches
-for emails and phone digits (long enough never to occur by chance).
+for emails and phone digits (long enough never to occur by chance). The `seeds` schema is not
+scanned: seeds are hand-written configuration in git, not data derived from the input (the
+identity blocklist, for one, names test@test.com in a note).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def test_no_plaintext_identifier_appears_outside_raw(sample_warehouse: Path) -> 
             """
             select table_schema, table_name, column_name
             from information_schema.columns
-            where table_schema not in ('raw', 'information_schema', 'pg_catalog')
+            where table_schema not in ('raw', 'seeds', 'information_schema', 'pg_catalog')
                 and (data_type = 'VARCHAR' or data_type = 'JSON')
             order by 1, 2, 3
             """
