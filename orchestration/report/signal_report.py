@@ -142,7 +142,7 @@ def _coverage_chart(rows: list[KeyCoverage], title: str) -> str:
     row_height = 34
     height = 40 + row_height * len(rows)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="860" height="{height}" role="img" '
         f'aria-label="{html.escape(title)}">',
         f'<text x="0" y="16" class="t">{html.escape(title)}</text>',
     ]
@@ -166,7 +166,7 @@ def _score_chart(scores: dict[str, tuple[float, float]], meta: dict[str, float])
     row_height = 30
     height = 40 + row_height * len(scores)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="860" height="{height}" role="img" '
         'aria-label="predicted match score">',
         '<text x="0" y="16" class="t">Predicted match score, 0-10 (our estimate, '
         "not Meta's EMQ)</text>",
@@ -201,7 +201,7 @@ def _health_chart(health: dict[str, int]) -> str:
     }
     x = 0.0
     parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="860" height="'
         f'{60 + 18 * len(health)}" role="img" aria-label="delivery health">',
         '<text x="0" y="16" class="t">Delivery health (all candidate events)</text>',
     ]

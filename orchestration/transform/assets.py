@@ -82,6 +82,9 @@ class DbtBuildConfig(dg.Config):
 
 @dbt_assets(
     manifest=manifest_path(),
+    # the reporting models read the send ledger, so they build after the sync, inside the
+    # signal_quality_report asset (orchestration/quality); here they would split this step
+    exclude="fqn:journey_memory.marts.reporting",
     dagster_dbt_translator=JourneyDbtTranslator(),
     op_tags={"journey/writes_warehouse": "true"},
     pool=WAREHOUSE_POOL,
