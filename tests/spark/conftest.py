@@ -61,7 +61,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
             lambda: dbt(
                 ["run-operation", "import_raw_parquet", "--args", raw_args, "--target", "spark"],
                 env=env,
-                target_path=root / "target_spark",
+                target_path=root / "target_import",
             ),
         ),
         (
@@ -74,12 +74,16 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
             ),
         ),
     ]
+    exit_codes = {}
     for name, step in steps:
         started = time.perf_counter()
-        step()
+        exit_codes[name] = step()
         result.seconds[name] = round(time.perf_counter() - started, 1)
         logger.info("%s: %.1f s", name, result.seconds[name])
-    result.spark_failures = failed_nodes(root / "target_spark" / "run_results.json")
+    run_results = root / "target_spark" / "run_results.json"
+    result.spark_failures = failed_nodes(run_results) if run_results.exists() else {}
+    if exit_codes["dbt build on spark"] and not result.spark_failures:
+        result.spark_failures = {"dbt build": f"exited {exit_codes['dbt build on spark']}"}
     return result
 
 

@@ -94,13 +94,20 @@ def require_spark_build(builds: Builds, known: Mapping[str, str]) -> None:
 
 
 def failed_nodes(run_results_path: Path) -> dict[str, str]:
-    """Nodes of a dbt run that errored or whose test failed, with the first line of why."""
+    """Nodes of a dbt run that errored or whose test failed, with the first words of why.
+
+    A failed unit test counts against the model it tests (its id is
+    ``unit_test.<project>.<model>.<test>``): it fails for the same SQL as the model."""
     results = json.loads(run_results_path.read_text(encoding="utf-8"))["results"]
-    return {
-        result["unique_id"].split(".")[-1]: " ".join(str(result.get("message") or "").split())[:300]
-        for result in results
-        if result["status"] in ("error", "fail", "runtime error")
-    }
+    failed: dict[str, str] = {}
+    for result in results:
+        if result["status"] not in ("error", "fail", "runtime error"):
+            continue
+        parts = result["unique_id"].split(".")
+        name = parts[2] if parts[0] == "unit_test" and len(parts) > 3 else parts[-1]
+        message = " ".join(str(result.get("message") or "").split())[:300]
+        failed[name] = f"{failed[name]} | {message}" if name in failed else message
+    return failed
 
 
 def dbt(
