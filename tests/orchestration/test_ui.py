@@ -27,9 +27,6 @@ from dagster_graphql import DagsterGraphQLClient
 from pipeline_fixtures import (
     SAMPLE_INBOX,
     SCREENSHOT_DIR,
-    contract_row,
-    mart_model_in_project,
-    seed_mart,
 )
 
 from orchestration.landing.contract import RAW_TABLES
@@ -139,8 +136,6 @@ def _serve(root: Path) -> Iterator[DagsterUi]:
     inbox = root / "inbox"
     inbox.mkdir()  # empty: the sample arrives once the daemon runs (see two_runs)
     warehouse = root / "warehouse.duckdb"
-    if not mart_model_in_project():
-        seed_mart(warehouse, [contract_row(i) for i in range(40)])  # TEMP: see seed_mart
     port = _free_port()
     log = root / "dagster_dev.log"
     with FakeGraphApi() as fake, log.open("wb") as log_file:

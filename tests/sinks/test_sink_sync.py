@@ -110,6 +110,12 @@ def test_exhausted_retries_leave_the_batch_pending_for_the_next_run(
     # when the sync runs, then again
     first = sync_events(warehouse, live_config, now=NOW)
     assert first.pending == 10 and first.sent == 0 and statuses(warehouse) == {"pending": 10}
+    # and each pending row says why: the last failed request
+    reasons = ledger_rows(
+        warehouse, "select distinct error_code, error_message from sync.meta_capi_deliveries"
+    )
+    assert len(reasons) == 1 and reasons[0][0] == 500
+    assert reasons[0][1].startswith("left pending: ")
     second = sync_events(warehouse, live_config, now=NOW)
 
     # then the second run delivers, with attempts counted in the ledger
@@ -158,6 +164,10 @@ def test_expired_token_stops_the_run_and_leaves_events_pending(
     assert caught.value.code == 190 and caught.value.report.sent == 0
     assert DEFAULT_TOKEN not in str(caught.value)
     assert statuses(warehouse_25) == {"pending": 10}
+    [(reason,)] = ledger_rows(
+        warehouse_25, "select distinct error_message from sync.meta_capi_deliveries"
+    )
+    assert reason.startswith("left pending: ") and DEFAULT_TOKEN not in reason
     # when the token is replaced, a rerun delivers everything
     fake.token_revoked = False
     assert sync_events(warehouse_25, config, now=NOW).sent == 25
