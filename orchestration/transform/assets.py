@@ -32,10 +32,26 @@ __all__ = [
 ]
 
 
+#: What `dbt parse` reads: a manifest older than any of these misses a model or a test.
+_PROJECT_INPUTS = ("dbt_project.yml", "models", "macros", "seeds", "tests", "snapshots")
+
+
+def _newest_project_input() -> float:
+    newest = 0.0
+    for name in _PROJECT_INPUTS:
+        root = DBT_PROJECT_DIR / name
+        if root.is_file():
+            newest = max(newest, root.stat().st_mtime)
+        elif root.is_dir():
+            newest = max([newest, *(p.stat().st_mtime for p in root.rglob("*") if p.is_file())])
+    return newest
+
+
 def manifest_path() -> Path:
-    """The dbt manifest, parsed on first use so a fresh clone loads without a manual step."""
+    """The dbt manifest, parsed when missing (a fresh clone) or older than a project file (an
+    analytics engineer just added a model), so the asset graph never lags the SQL."""
     path = DBT_PROJECT_DIR / "target" / "manifest.json"
-    if not path.exists():
+    if not path.exists() or path.stat().st_mtime < _newest_project_input():
         subprocess.run(
             [
                 str(Path(sys.executable).parent / "dbt"),
