@@ -396,3 +396,43 @@ def test_no_token_or_plaintext_pii_in_logs_or_ledger(
         assert DEFAULT_TOKEN not in text
         assert "@example.com" not in text and "jane.doe" not in text
     assert "retrying" in caplog.text and "evt-plain" in ledger_text
+
+
+def test_a_retry_after_within_the_backoff_cap_is_waited_for(
+    fake: FakeGraphApi,
+    live_config: SinkConfig,
+    warehouse_25: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given Meta throttles the first request and asks for one second (Retry-After: 1)
+    fake.inject("http_429_retry_after")
+    caplog.set_level(logging.WARNING, logger="sinks")
+    config = live_config.with_options(backoff_cap=2.0, concurrency=1)
+
+    # when the sync runs
+    report = sync_events(warehouse_25, config, now=NOW)
+
+    # then the retry waited at least the second Meta asked for, not the jittered backoff
+    assert report.retries == 1 and report.sent == 25
+    [retry_log] = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert float(retry_log.rsplit("sleeping ", 1)[1].rstrip("s")) >= 1.0
+
+
+def test_a_throttle_asking_for_minutes_leaves_the_batch_pending_with_the_reason(
+    fake: FakeGraphApi, live_config: SinkConfig, mart_of: MartOf
+) -> None:
+    # given one batch, and Meta's usage header asking to wait five minutes (code 17)
+    warehouse = mart_of([event_row(i) for i in range(10)])
+    fake.inject("throttled_buc")
+
+    # when the sync runs
+    report = sync_events(warehouse, live_config, now=NOW)
+
+    # then nothing is retried in this run: the batch is pending, saying why and for how long
+    assert report.sent == 0 and report.pending == 10 and report.retries == 0
+    [(reason,)] = ledger_rows(
+        warehouse, "select distinct error_message from sync.meta_capi_deliveries"
+    )
+    assert "throttled, retry after 300s" in reason
+    # and the next run delivers it
+    assert sync_events(warehouse, live_config, now=NOW).sent == 10
