@@ -33,6 +33,9 @@ from orchestration.landing.contract import RAW_TABLES
 from orchestration.settings import REPO_ROOT
 from sinks.fake_graph_api import DEFAULT_PIXEL_ID, DEFAULT_TOKEN, FakeGraphApi
 
+# the real `dagster dev`, two whole-graph runs and a browser: about six minutes on 2 cores
+pytestmark = pytest.mark.slow
+
 LOCATION = "orchestration.definitions"
 STARTUP_TIMEOUT = 300.0
 RUN_TIMEOUT = 420.0
