@@ -6,29 +6,16 @@ from typing import Any
 
 import duckdb
 import pytest
-from spark_parity import (
-    KNOWN_NOT_PORTABLE,
-    Builds,
-    SparkBuildBlocked,
-    compare_rows,
-    mart_models,
-    require_spark_build,
-)
+from spark_parity import Builds, compare_rows, mart_models, require_spark_build
 
 
 @pytest.mark.spark
-@pytest.mark.xfail(
-    bool(KNOWN_NOT_PORTABLE),
-    raises=SparkBuildBlocked,
-    strict=True,
-    reason="TEMP: models with DuckDB-only SQL (spark_parity.KNOWN_NOT_PORTABLE)",
-)
 def test_every_mart_built_on_spark_equals_the_duckdb_build(builds: Builds, spark: Any) -> None:
     # given the committed sample built by the same models on DuckDB and on Spark
     marts = mart_models(builds.manifest_path)
     if not marts:
         pytest.skip("the project has no models in schema marts yet: nothing to compare")
-    require_spark_build(builds, KNOWN_NOT_PORTABLE)
+    require_spark_build(builds)
 
     # when every mart is read from both engines
     differences = []
