@@ -9,7 +9,9 @@ with
 
 int_web_hits_resolved as (
 
+    -- whole devices: int_web_hits_resolved re-derives every hit of a device it touches
     select * from {{ ref('int_web_hits_resolved') }}
+    where {{ incremental_refreshed_since() }}
 
 ),
 
@@ -149,7 +151,8 @@ final as (
         sessions_numbered.client_ip_address,
         sessions_numbered.client_user_agent,
         sessions_numbered.has_ads_consent,
-        sessions_numbered.campaign_key
+        sessions_numbered.campaign_key,
+        {{ incremental_refreshed_at() }} as _refreshed_at
     from sessions_numbered
     inner join session_starts
         on
