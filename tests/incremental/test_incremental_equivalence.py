@@ -30,6 +30,8 @@ from tests.incremental.equivalence import (
     mart_row_counts,
 )
 
+pytestmark = pytest.mark.slow
+
 SAMPLE_INBOX = REPO / "data" / "sample" / "inbox"
 # eligibility windows (send_status) are judged against one pinned instant in every build
 DBT_VARS = {"meta_as_of": "2026-11-30T12:00:00"}
