@@ -138,13 +138,14 @@
         {%- for work in [changed, affected, sub_edges, sub_labels] -%}
             {%- do run_query('drop table if exists ' ~ work) -%}
         {%- endfor -%}
+        {#- snapshot first: labels without their snapshot make the next run a full one -#}
+        {%- do run_query('drop table if exists ' ~ snapshot) -%}
+        {%- do identity_components_replace(result, labels_relation) -%}
     {%- else -%}
-        {%- do identity_components_contract(edges, result) -%}
+        {%- do run_query('drop table if exists ' ~ snapshot) -%}
+        {%- do identity_components_contract(edges, labels_relation) -%}
     {%- endif -%}
 
-    {#- snapshot first: labels without their snapshot make the next run a full one -#}
-    {%- do run_query('drop table if exists ' ~ snapshot) -%}
-    {%- do identity_components_replace(result, labels_relation) -%}
     {%- do run_query(
         'create table ' ~ snapshot ~ ' as select src_node_id, dst_node_id from ' ~ edges) -%}
     {{ return('') }}
@@ -224,16 +225,25 @@
     {%- endif -%}
 
     {#- compose the rounds back: a node's label is its round-0 label's final label -#}
+    {%- do run_query('drop table if exists ' ~ out_relation) -%}
+    {%- set last_level = label_levels | length - 1 -%}
+    {%- if last_level == 0 -%}
+        {%- do run_query(
+            'create table ' ~ out_relation ~ ' as select node_id, label_node_id as'
+            ~ ' component_node_id from ' ~ label_levels[0]) -%}
+        {%- do run_query('drop table if exists ' ~ label_levels[0]) -%}
+    {%- endif -%}
     {%- set composed = namespace(relation=label_levels[-1]) -%}
-    {%- for level in range(label_levels | length - 2, -1, -1) -%}
+    {%- for level in range(last_level - 1, -1, -1) -%}
         {%- set level_labels = label_levels[level] -%}
         {%- set composed_next = identity_components_work(out_relation, '__f' ~ level) -%}
         {%- do run_query('drop table if exists ' ~ composed_next) -%}
         {%- set compose_query -%}
-            create table {{ composed_next }} as
+            create table {{ out_relation if level == 0 else composed_next }} as
             select
                 level_labels.node_id,
-                coalesce(later.label_node_id, level_labels.label_node_id) as label_node_id
+                coalesce(later.label_node_id, level_labels.label_node_id)
+                    as {{ 'component_node_id' if level == 0 else 'label_node_id' }}
             from {{ level_labels }} as level_labels
             left join {{ composed.relation }} as later
                 on level_labels.label_node_id = later.node_id
@@ -243,11 +253,6 @@
         {%- do run_query('drop table if exists ' ~ level_labels) -%}
         {%- set composed.relation = composed_next -%}
     {%- endfor -%}
-    {%- do run_query('drop table if exists ' ~ out_relation) -%}
-    {%- do run_query(
-        'create table ' ~ out_relation ~ ' as select node_id, label_node_id as component_node_id'
-        ~ ' from ' ~ composed.relation) -%}
-    {%- do run_query('drop table if exists ' ~ composed.relation) -%}
     {{ log('identity components ' ~ out_relation ~ ': converged in ' ~ state.rounds
         ~ ' rounds', info=true) }}
 {%- endmacro %}

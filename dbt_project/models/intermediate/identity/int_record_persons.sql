@@ -151,17 +151,23 @@ resolved as (
         on record_anchor_nodes.weak_node_id = weak_persons.node_id
 ),
 
-{% if is_incremental() %}
 previous as (
+    {#- the persons stored by the previous run; none in a full build -#}
     select
         source_table,
         record_id,
         person_id,
         resolved_by
-    from {{ this }}
+    {% if is_incremental() %}
+        from {{ this }}
+    {% else %}
+        from resolved
+        where 1 = 0
+    {% endif %}
 ),
 
 final as (
+    {#- only new records and records whose person changed are written -#}
     select
         resolved.source_table,
         resolved.record_id,
@@ -179,17 +185,5 @@ final as (
         or previous.person_id <> resolved.person_id
         or previous.resolved_by <> resolved.resolved_by
 )
-{% else %}
-final as (
-    select
-        source_table,
-        record_id,
-        person_id,
-        resolved_by,
-        {{ assigned_at }} as person_assigned_at,
-        cast(null as {{ dbt.type_string() }}) as previous_person_id
-    from resolved
-)
-{% endif %}
 
 select * from final
