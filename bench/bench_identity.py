@@ -171,6 +171,22 @@ def _load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+def _incremental_run(warehouse: Path, target: Path) -> int:
+    """One incremental identity run on a built warehouse: what an hourly run costs."""
+    load_before = _load()
+    seconds, log = _dbt(warehouse, target, "run", "--select", IDENTITY_SELECTOR)
+    timings = _model_timings(target)
+    print(f"\nincremental identity run (no --full-refresh): {seconds:8.2f} s wall")
+    for name, model_seconds in sorted(timings.items(), key=lambda item: -item[1]):
+        print(f"  {name:<40} {model_seconds:8.2f} s")
+    for line in log.splitlines():
+        if "identity components " in line and "incremental" in line:
+            print(f"  {line.split('identity components ', 1)[1]}")
+    print(f"  component passes: {sum(timings[name] for name in COMPONENT_MODELS):8.2f} s")
+    print(f"  load average (1, 5, 15 min): before {load_before}, after {_load()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -185,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
         help="reuse the warehouse when it already holds staging (skip landing, seeds, staging)",
     )
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--incremental-only",
+        action="store_true",
+        help="time one incremental run (no --full-refresh) on the built warehouse and stop",
+    )
     args = parser.parse_args(argv)
     args.warehouse = args.warehouse.resolve()
     target = args.warehouse.parent / (args.warehouse.stem + "_target")
@@ -192,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # parse once, untimed: the timed runs then use dbt's partial parse, as a scheduled run does
     _dbt(args.warehouse, target, "parse")
+    if args.incremental_only:
+        return _incremental_run(args.warehouse, target)
     load_before = _load()
     dbt_runs, component_runs, timings, rounds = [], [], {}, []
     for _ in range(args.repeat):
@@ -201,8 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         dbt_runs.append(seconds)
         timings = _model_timings(target)
         component_runs.append(sum(timings[name] for name in COMPONENT_MODELS))
-        rounds = [line.split("identity components ", 1)[1] for line in log.splitlines()
-                  if "identity components " in line and "converged" in line]
+        rounds = [
+            line.split("identity components ", 1)[1]
+            for line in log.splitlines()
+            if "identity components " in line and "converged" in line
+        ]
     dbt_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     src, dst, nodes = _edge_lists(args.warehouse)
@@ -224,13 +250,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {line}")
     print(f"median of {args.repeat} run(s):")
     print(f"  A  identity layer, all identity models (dbt wall, incl. start-up): {dbt_s:8.2f} s")
-    print(f"  B  component passes ({len(COMPONENT_MODELS)} models, SQL connected components): "
-          f"{comp_s:8.2f} s")
-    print(f"  C  networkx graph build + connected_components ({components} components): "
-          f"{nx_s:8.2f} s")
+    print(
+        f"  B  component passes ({len(COMPONENT_MODELS)} models, SQL connected components): "
+        f"{comp_s:8.2f} s"
+    )
+    print(
+        f"  C  networkx graph build + connected_components ({components} components): {nx_s:8.2f} s"
+    )
     print(f"  ratio C / B (same edge list, components vs components): {nx_s / comp_s:6.2f}x")
     print(f"  ratio C / A (networkx vs the whole identity layer):      {nx_s / dbt_s:6.2f}x")
-    print(f"  peak RSS: dbt subprocess {dbt_rss:.0f} MiB, this process (networkx) {own_rss:.0f} MiB")
+    print(f"  peak RSS: dbt subprocess {dbt_rss:.0f} MiB, networkx process {own_rss:.0f} MiB")
     print(f"  load average (1, 5, 15 min): before {load_before}, after {load_after}")
     return 0
 

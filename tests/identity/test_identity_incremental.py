@@ -10,12 +10,14 @@ person a later batch changed.
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration.landing.contract import RAW_TABLES
 from orchestration.landing.loader import land_inbox
 from tests.identity.conftest import run_dbt
 
@@ -137,3 +139,83 @@ def test_a_later_batch_moves_earlier_records_and_marks_them(incremental_and_full
     kept = [key for key in first if first[key][0] == second[key][0] == third[key][0]]
     assert kept
     assert all(third[key][1] == first[key][1] for key in kept)
+
+
+def _write(inbox: Path, table: str, rows: list[dict[str, str]]) -> None:
+    path = inbox / table / "part-00000.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = RAW_TABLES[table].column_names
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({column: row.get(column, "") for column in columns})
+
+
+def test_a_new_form_moves_an_old_cookie_and_its_records_to_the_person(tmp_path: Path) -> None:
+    # given a cookie that browsed twice, a stranger's cookie, and a CRM contact with an
+    # email, built incrementally
+    warehouse = tmp_path / "warehouse.duckdb"
+    run_dbt(warehouse, tmp_path, "seed")
+    first = tmp_path / "first"
+    _write(
+        first,
+        "web_events",
+        [
+            {
+                "event_type": "page_view",
+                "event_id": event_id,
+                "occurred_at": at,
+                "anonymous_id": anon,
+            }
+            for event_id, at, anon in [
+                ("ev-gina-1", "2026-11-01T09:00:00", "anon-gina"),
+                ("ev-gina-2", "2026-11-02T09:00:00", "anon-gina"),
+                ("ev-hank-1", "2026-11-02T10:00:00", "anon-hank"),
+            ]
+        ],
+    )
+    _write(
+        first,
+        "crm_contacts",
+        [
+            {
+                "crm_contact_id": "c-gina",
+                "created_at": "2026-10-20T08:00:00",
+                "email": "gina@example.com",
+            }
+        ],
+    )
+    assert land_inbox(first, warehouse).rows_rejected == 0
+    run_dbt(warehouse, tmp_path, "run", *SELECT)
+    before = _record_persons(warehouse)
+    assert before[("web_events", "ev-gina-1")][0] != before[("crm_contacts", "c-gina")][0]
+
+    # when a form arrives that the cookie filled in with the contact's email
+    second = tmp_path / "second"
+    _write(
+        second,
+        "form_submissions",
+        [
+            {
+                "submission_id": "sub-gina",
+                "submitted_at": "2026-11-05T10:00:00",
+                "anonymous_id": "anon-gina",
+                "email": "Gina@Example.com",
+            }
+        ],
+    )
+    assert land_inbox(second, warehouse).rows_rejected == 0
+    run_dbt(warehouse, tmp_path, "run", *SELECT)
+    after = _record_persons(warehouse)
+
+    # then the cookie's old page views belong to the contact's person, marked as moved
+    person = after[("crm_contacts", "c-gina")][0]
+    assert after[("form_submissions", "sub-gina")][0] == person
+    for event_id in ("ev-gina-1", "ev-gina-2"):
+        person_id, assigned_at, previous_person_id = after[("web_events", event_id)]
+        assert person_id == person
+        assert previous_person_id == before[("web_events", event_id)][0]
+        assert assigned_at > before[("web_events", event_id)][1]
+    # and the stranger's page view is untouched
+    assert after[("web_events", "ev-hank-1")] == before[("web_events", "ev-hank-1")]

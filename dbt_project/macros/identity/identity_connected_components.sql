@@ -87,6 +87,15 @@
             ) as removed
         {%- endset -%}
         {%- do run_query(changed_query) -%}
+        {%- set changed_edges = run_query(
+            'select count(*) from ' ~ changed).columns[0].values()[0] | int -%}
+        {%- if changed_edges == 0 -%}
+            {#- same edges as last time: the labels and the snapshot stand -#}
+            {%- do run_query('drop table if exists ' ~ changed) -%}
+            {{ log('identity components ' ~ labels_relation
+                ~ ': incremental, no edge changed', info=true) }}
+            {{ return('') }}
+        {%- endif -%}
         {%- do run_query('drop table if exists ' ~ affected) -%}
         {%- set affected_query -%}
             create table {{ affected }} as

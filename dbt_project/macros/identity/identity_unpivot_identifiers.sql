@@ -27,10 +27,16 @@
 {#-
     In an incremental run, the filter keeping the staged rows landed after the newest row
     already in the model (`_loaded_at`, the landing time every staged row carries); nothing in
-    a full build.
+    a full build. Assumes landing and dbt runs take turns (one writer at a time, as the
+    orchestration enforces): a row landed during a run with an older `_loaded_at` than the
+    run's newest would be skipped.
 -#}
 {% macro identity_landed_since_last_run() -%}
     {%- if is_incremental() -%}
-        where _loaded_at > (select max(_loaded_at) from {{ this }})
+        {#- an empty model (built before anything was landed) reads everything -#}
+        where _loaded_at > coalesce(
+            (select max(_loaded_at) from {{ this }}),
+            cast('1900-01-01' as {{ dbt.type_timestamp() }})
+        )
     {%- endif -%}
 {%- endmacro %}

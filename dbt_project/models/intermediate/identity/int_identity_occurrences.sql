@@ -1,10 +1,3 @@
-{{
-    config(
-        materialized=identity_incremental_materialization(),
-        unique_key=['source_table', 'record_id'],
-        incremental_strategy='delete+insert',
-    )
-}}
 {#-
     One row per identifier seen in one staged record: what the identity graph is made of.
     Incremental on `_loaded_at`: a run reads only the staged rows landed since the previous

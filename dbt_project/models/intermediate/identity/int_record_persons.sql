@@ -1,10 +1,3 @@
-{{
-    config(
-        materialized=identity_incremental_materialization(),
-        unique_key=['source_table', 'record_id'],
-        incremental_strategy='delete+insert',
-    )
-}}
 {#-
     One row per staged record with its person: through the record's strong identifiers when
     it has any, else through its weak ones (cookie, fbp), else the record is a person of its
