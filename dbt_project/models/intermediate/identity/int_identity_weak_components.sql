@@ -7,8 +7,9 @@
     )
 }}
 {#-
-    Connected components of the weak-identifier graph: min-label propagation with hooking
-    and pointer jumping (macro identity_connected_components, run by the pre-hook). Nodes
+    Connected components of the weak-identifier graph: min-label contraction with pointer
+    jumping (macro identity_connected_components, run by the pre-hook; incremental unless
+    --full-refresh: only components touched by changed edges are recomputed). Nodes
     without an edge are their own component.
 -#}
 -- depends_on: {{ ref('int_identity_weak_edges') }}
