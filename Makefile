@@ -13,7 +13,7 @@ SPARK_DIR := $(CURDIR)/data/spark
 
 .DEFAULT_GOAL := help
 .PHONY: help setup browser demo check lint format dbt-check test sample dev bench clean \
-	spark-java spark-check spark-build
+	spark-java spark-check spark-build bench-pipeline
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -97,6 +97,12 @@ dev: setup  ## open the Dagster UI with the whole graph (http://127.0.0.1:3000)
 
 bench: setup  ## print the performance figures (long: generates 1M people)
 	$(UV) run python bench/bench_landing.py
+
+# Sizes for bench-pipeline; e.g. `make bench-pipeline PIPELINE_PEOPLE=100000`.
+PIPELINE_PEOPLE ?= 100000 300000 1000000
+
+bench-pipeline: setup  ## full build + ~1% hourly increment per size (long: up to 1M people)
+	$(UV) run python bench/bench_pipeline.py --people $(PIPELINE_PEOPLE)
 
 clean:  ## remove build output and local warehouses
 	rm -rf dbt_project/target dbt_project/logs data/*.duckdb data/*.duckdb.wal bench/out data/spark

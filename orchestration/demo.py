@@ -1,11 +1,16 @@
 """README command (a): run the whole asset graph on the committed sample and summarise it.
 
-`python -m orchestration.demo [--inbox DIR] [--warehouse FILE] [--fresh]`
+`python -m orchestration.demo [--inbox DIR] [--warehouse FILE] [--fresh] [--as-of WHEN]`
+
+The committed sample ends on the generator's end date, so on the sample the demo measures
+Meta's 7-day window against that date (``JOURNEY_AS_OF``), not against today: otherwise every
+event of a sample older than a week would be `expired` and the report would have no base.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -15,7 +20,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.settings import REPO_ROOT, Settings
+from orchestration.settings import REPO_ROOT, Settings, parse_as_of
 
 SAMPLE_INBOX = REPO_ROOT / "data" / "sample" / "inbox"
 
@@ -97,12 +102,30 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
         return []
 
 
+def demo_as_of(requested: str | None, inbox: Path) -> str | None:
+    """The JOURNEY_AS_OF the demo runs with (None: leave the environment as it is)."""
+    if requested is not None:
+        parse_as_of(requested)  # a clear error before anything runs
+        return requested
+    if inbox.resolve() == SAMPLE_INBOX.resolve() and not os.environ.get("JOURNEY_AS_OF"):
+        from data.generator.core import DEFAULT_END
+
+        return f"{DEFAULT_END.isoformat()}T00:00:00"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inbox", default=str(SAMPLE_INBOX))
     parser.add_argument("--warehouse", default=str(settings.warehouse))
     parser.add_argument("--fresh", action="store_true", help="delete the warehouse first")
+    parser.add_argument(
+        "--as-of",
+        default=None,
+        help="the moment eligibility windows are measured against (ISO 8601, or `now`); "
+        "default: the sample's end date for the committed sample, else JOURNEY_AS_OF or now",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -111,19 +134,33 @@ def main(argv: list[str] | None = None) -> int:
         warehouse.unlink()
     os.environ["JOURNEY_WAREHOUSE"] = str(warehouse)
     os.environ["JOURNEY_INBOX"] = str(Path(args.inbox).resolve())
+    as_of = demo_as_of(args.as_of, Path(args.inbox))
+    if as_of is not None:
+        os.environ["JOURNEY_AS_OF"] = as_of
 
     from orchestration.definitions import defs
 
-    started = time.monotonic()
-    result = dg.materialize(
-        list(defs.assets),
-        resources=defs.resources,
-        selection="*",
-        raise_on_error=False,
-    )
-    elapsed = time.monotonic() - started
     out = sys.stdout
+    log_path = warehouse.parent / "out" / "demo_run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    out.write(f"running the asset graph; dbt's own output goes to {log_path}\n")
+    out.flush()
+    # Dagster's console logger shows each asset's INFO lines (progress) on stderr; the
+    # step-by-step DEBUG events and dbt's line per node go to the log file.
+    logging.getLogger("dagster").propagate = False
+    started = time.monotonic()
+    with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = dg.materialize(
+            list(defs.assets),
+            resources=defs.resources,
+            selection="*",
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    elapsed = time.monotonic() - started
     out.write(f"journey-memory demo: inbox {args.inbox} -> {warehouse}\n")
+    clock = os.environ.get("JOURNEY_AS_OF") or "now"
+    out.write(f"eligibility windows measured as of {clock} (JOURNEY_AS_OF)\n")
     out.write(
         f"materialised the asset graph in {elapsed:.1f}s: "
         f"{'success' if result.success else 'FAILED'}\n"

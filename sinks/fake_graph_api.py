@@ -21,9 +21,10 @@ probability (``fault_rate``). Kinds: ``http_429``, ``http_500``, ``http_503``, `
 (sleeps ``timeout_sleep`` seconds, then closes without processing), ``drop`` (closes the
 connection without an answer), ``transient_1``, ``transient_2``, ``transient_17``,
 ``transient_613``, ``transient_flag`` (an unlisted code with ``is_transient: true``),
-``token_expired`` (190), ``permission_denied`` (200) and ``accepted_then_timeout`` (the events
+``token_expired`` (190), ``permission_denied`` (200), ``accepted_then_timeout`` (the events
 are accepted, then the answer is withheld past the client's timeout: the one fault after which
-a retry is a duplicate). Random faults (``fault_rate``) draw only from the faults that leave
+a retry is a duplicate), ``http_429_retry_after`` (429 with ``Retry-After: 1``) and
+``throttled_buc`` (code 17 with an ``X-Business-Use-Case-Usage`` header asking for 5 minutes). Random faults (``fault_rate``) draw only from the faults that leave
 the request unprocessed. ``reject_event_ids`` makes any batch holding one of those ids fail
 with a permanent code 100 naming it.
 
@@ -64,6 +65,8 @@ FAULT_KINDS: tuple[str, ...] = (
     "token_expired",
     "permission_denied",
     "accepted_then_timeout",
+    "http_429_retry_after",
+    "throttled_buc",
 )
 #: Faults after which the request was not processed: a retry cannot create a duplicate.
 _RETRYABLE_FAULTS: tuple[str, ...] = (
@@ -590,6 +593,29 @@ _FAULT_RESPONSES: dict[str, tuple[int, dict[str, Any]]] = {
 }
 
 
+_FAULT_RESPONSES["http_429_retry_after"] = _FAULT_RESPONSES["http_429"]
+_FAULT_RESPONSES["throttled_buc"] = _FAULT_RESPONSES["transient_17"]
+#: Headers of the throttling faults (the rest answer with none).
+_FAULT_HEADERS: dict[str, dict[str, str]] = {
+    "http_429_retry_after": {"retry-after": "1"},
+    "throttled_buc": {
+        "x-business-use-case-usage": json.dumps(
+            {
+                "1234567890": [
+                    {
+                        "type": "ads_management",
+                        "call_count": 100,
+                        "total_cputime": 40,
+                        "total_time": 40,
+                        "estimated_time_to_regain_access": 5,
+                    }
+                ]
+            }
+        )
+    },
+}
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeGraphApi/1.0"
@@ -642,7 +668,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault in _FAULT_RESPONSES:
             status, body = _FAULT_RESPONSES[fault]
             fake._log_request(status, 0, fault)
-            self._send(status, body)
+            self._send(status, body, _FAULT_HEADERS.get(fault))
             return
         match = _PATH.fullmatch(parts.path)
         if match is None:
@@ -674,12 +700,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(status, body)
 
-    def _send(self, status: int, body: dict[str, Any]) -> None:
+    def _send(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         payload = json.dumps(body).encode()
         try:
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(payload)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):

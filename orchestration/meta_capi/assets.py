@@ -14,6 +14,7 @@ from orchestration.meta_capi.checks import (
     unsent_result,
 )
 from orchestration.resources import WAREHOUSE_POOL, MetaCapiResource, WarehouseResource
+from orchestration.settings import Settings
 from sinks.meta_capi import ConfigurationError, SyncReport, sync_events
 
 __all__ = ["MART_KEY", "DELIVERIES_KEY", "MetaCapiRunConfig", "meta_capi_deliveries"]
@@ -107,6 +108,12 @@ def meta_capi_deliveries(
         f"syncing {MART_TABLE} to Meta ({'dry run' if dry_run else sink_config.events_url}, "
         f"max_events={config.max_events}, resend={len(config.resend_event_ids)})"
     )
+    as_of = Settings.from_env().as_of
+    if as_of is not None and not dry_run:
+        # Meta measures its 7-day window against its own clock: a pinned past clock would
+        # only turn events Meta rejects into `ready` ones here.
+        context.log.warning(f"JOURNEY_AS_OF={as_of:%Y-%m-%dT%H:%M:%S} ignored by a live send")
+        as_of = None
     try:
         report = sync_events(
             path,
@@ -115,6 +122,7 @@ def meta_capi_deliveries(
             max_events=config.max_events,
             resend_event_ids=config.resend_event_ids,
             dry_run=True if config.dry_run else None,
+            now=as_of,
         )
     except duckdb.CatalogException as exc:
         raise dg.Failure(
@@ -139,7 +147,7 @@ def meta_capi_deliveries(
         pixel_id = sink_config.pixel_id or ""
         selected = context.selected_asset_check_keys
         if dg.AssetCheckKey(DELIVERIES_KEY, UNSENT_CHECK) in selected:
-            yield unsent_result(con, DELIVERIES_KEY, pixel_id, dry_run=dry_run)
+            yield unsent_result(con, DELIVERIES_KEY, pixel_id, dry_run=dry_run, now=as_of)
         if dg.AssetCheckKey(DELIVERIES_KEY, REJECTED_SHARE_CHECK) in selected:
             yield rejected_share_result(con, DELIVERIES_KEY, pixel_id)
         if dg.AssetCheckKey(DELIVERIES_KEY, RECONCILE_CHECK) in selected:

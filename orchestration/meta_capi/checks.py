@@ -42,8 +42,9 @@ CHECK_DESCRIPTIONS = {
     REJECTED_SHARE_CHECK: "Of the deliveries of the last 7 days, at most 5% are rejected "
     "(by local validation or by Meta). ERROR: a payload or mapping bug loses conversions.",
     RECONCILE_CHECK: "Every ready event of the mart is in the ledger: sent, pending with a "
-    "failed request as reason, rejected/expired with a message, or dry_run. ERROR when an "
-    "event is missing (silent loss); WARN when max_events held a backlog back on purpose.",
+    "recorded reason (the failed request), rejected/expired with a message, or dry_run. "
+    "ERROR when an event is missing (silent loss); WARN when max_events held a backlog back "
+    "on purpose.",
 }
 
 _MART = "marts.meta_capi__events"
@@ -151,11 +152,10 @@ def reconcile_result(
 ) -> dg.AssetCheckResult:
     """Eligible minus recorded: every ready event must have a ledger row that explains it.
 
-    A pending delivery counts as explained when a failed request of the same pixel started
-    at or after its last attempt.
+    A pending delivery counts as explained when the sink recorded why it was left pending
+    (``error_message``: the failed request's error, or the stop that ended the run). One
+    without a reason was left by a run that died between its two ledger writes.
     """
-    # TEMP: the ledger keeps no per-event reason for `pending`; the join on time below is the
-    # proxy. Remove it when sinks.meta_capi writes the request error on pending rows.
     row = con.execute(
         f"""
         select
@@ -166,14 +166,7 @@ def reconcile_result(
             count(*) filter (where deliveries.status = 'dry_run'),
             count(*) filter (where deliveries.status = 'pending'),
             count(*) filter (
-                where deliveries.status = 'pending'
-                    and not exists (
-                        select 1
-                        from sync.meta_capi_requests as requests
-                        where requests.pixel_id = deliveries.pixel_id
-                            and requests.started_at >= deliveries.last_attempt_at
-                            and (requests.status_code is null or requests.status_code >= 300)
-                    )
+                where deliveries.status = 'pending' and deliveries.error_message is null
             )
         from {_MART} as events
         left join sync.meta_capi_deliveries as deliveries
@@ -192,7 +185,7 @@ def reconcile_result(
         severity=dg.AssetCheckSeverity.WARN if only_backlog else dg.AssetCheckSeverity.ERROR,
         description=(
             f"{ready} ready events: {sent} sent, {refused} rejected or expired, {dry} dry run, "
-            f"{pending} pending ({unexplained} without a failed request), {missing} not in "
+            f"{pending} pending ({unexplained} without a recorded reason), {missing} not in "
             "the ledger" + (" (held back by max_events)" if only_backlog and missing else "")
         ),
         metadata={

@@ -7,6 +7,7 @@
   numeric metadata the UI plots over time, and writes the self-contained HTML report.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from orchestration.meta_capi.assets import DELIVERIES_KEY
 from orchestration.quality.checks import COVERAGE_DROP_POINTS, coverage_drops, coverage_metadata_key
 from orchestration.report.signal_report import read_summary, render_html
 from orchestration.resources import WAREHOUSE_POOL, MetaCapiResource, WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from sinks.meta_capi import ConfigurationError
 from sinks.meta_capi.dataset_quality import pull_dataset_quality
 
@@ -78,6 +79,8 @@ def meta_dataset_quality(
 
 
 def _build_reporting_models(context: dg.AssetExecutionContext, warehouse: Path) -> None:
+    pinned = Settings.from_env().dbt_vars()
+    vars_args = ["--vars", json.dumps(pinned)] if pinned else []
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -89,6 +92,7 @@ def _build_reporting_models(context: dg.AssetExecutionContext, warehouse: Path) 
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--quiet",
+            *vars_args,
         ],
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, "JOURNEY_WAREHOUSE": str(warehouse)},

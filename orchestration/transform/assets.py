@@ -10,11 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 from pydantic import Field
 
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 __all__ = [
     "DbtBuildConfig",
@@ -27,10 +32,26 @@ __all__ = [
 ]
 
 
+#: What `dbt parse` reads: a manifest older than any of these misses a model or a test.
+_PROJECT_INPUTS = ("dbt_project.yml", "models", "macros", "seeds", "tests", "snapshots")
+
+
+def _newest_project_input() -> float:
+    newest = 0.0
+    for name in _PROJECT_INPUTS:
+        root = DBT_PROJECT_DIR / name
+        if root.is_file():
+            newest = max(newest, root.stat().st_mtime)
+        elif root.is_dir():
+            newest = max([newest, *(p.stat().st_mtime for p in root.rglob("*") if p.is_file())])
+    return newest
+
+
 def manifest_path() -> Path:
-    """The dbt manifest, parsed on first use so a fresh clone loads without a manual step."""
+    """The dbt manifest, parsed when missing (a fresh clone) or older than a project file (an
+    analytics engineer just added a model), so the asset graph never lags the SQL."""
     path = DBT_PROJECT_DIR / "target" / "manifest.json"
-    if not path.exists():
+    if not path.exists() or path.stat().st_mtime < _newest_project_input():
         subprocess.run(
             [
                 str(Path(sys.executable).parent / "dbt"),
@@ -68,7 +89,13 @@ class JourneyDbtTranslator(DagsterDbtTranslator):
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR))
+    """dbt of this interpreter's environment: `dagster dev` started outside `uv run` (so no
+    venv `bin/` on PATH) still finds it."""
+    return DbtCliResource(
+        project_dir=str(DBT_PROJECT_DIR),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+    )
 
 
 class DbtBuildConfig(dg.Config):
@@ -85,7 +112,11 @@ class DbtBuildConfig(dg.Config):
     # the reporting models read the send ledger, so they build after the sync, inside the
     # signal_quality_report asset (orchestration/quality); here they would split this step
     exclude="fqn:journey_memory.marts.reporting",
-    dagster_dbt_translator=JourneyDbtTranslator(),
+    # source tests (not_null, accepted_values on raw.*) show as checks of the landing assets;
+    # without this dbt still runs them and dagster-dbt logs a warning for each
+    dagster_dbt_translator=JourneyDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
+    ),
     op_tags={"journey/writes_warehouse": "true"},
     pool=WAREHOUSE_POOL,
 )
@@ -103,6 +134,10 @@ def journey_dbt_assets(
     """
     warehouse.export_for_dbt()
     args = ["build", *(["--full-refresh"] if config.full_refresh else [])]
+    pinned = Settings.from_env().dbt_vars()
+    if pinned:
+        context.log.info(f"dbt vars pinned by the environment: {pinned}")
+        args += ["--vars", json.dumps(pinned)]
     yield from dbt.cli(args, context=context).stream()
 
 

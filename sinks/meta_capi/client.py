@@ -29,7 +29,7 @@ import httpx
 from sinks.meta_capi.config import SinkConfig
 from sinks.meta_capi.errors import ConfigurationError, TokenExpiredError
 from sinks.meta_capi.payload import PreparedEvent, request_body
-from sinks.meta_capi.retry import backoff_delay, classify, full_jitter
+from sinks.meta_capi.retry import backoff_delay, classify, full_jitter, requested_wait
 
 __all__ = ["MetaCapiClient", "BatchOutcome", "RequestRecord", "redact"]
 
@@ -88,6 +88,8 @@ class _Attempt:
     status_code: int | None
     body: dict[str, Any] | None
     error: str | None
+    #: Seconds the server asked us to wait (Retry-After, Business Use Case usage), if any.
+    wait_hint: float | None = None
 
 
 class MetaCapiClient:
@@ -227,16 +229,29 @@ class MetaCapiClient:
                     attempt.error,
                 )
                 return "exhausted", attempt
-            # Known gap: Retry-After and X-Business-Use-Case-Usage
-            # (estimated_time_to_regain_access) are not read, so a throttled pixel is retried
-            # on the exponential schedule capped at backoff_cap (30 s) rather than after the
-            # minutes Meta asks for; the batch stays pending when attempts run out. Remove this
-            # mark once classify() receives the response headers and the delay honours them.
             ceiling = backoff_delay(
                 attempt_number, base=self._config.backoff_base, cap=self._config.backoff_cap
             )
             with self._rng_lock:
                 delay = full_jitter(ceiling, self._rng)
+            if attempt.wait_hint is not None:
+                if attempt.wait_hint > self._config.backoff_cap:
+                    # Meta asks for minutes: a worker asleep that long holds the run for
+                    # nothing. The batch stays pending (with this reason) for the next run.
+                    logger.error(
+                        "throttled: Meta asks to wait %.0fs (more than backoff_cap %.0fs); "
+                        "batch of %d events left for the next run",
+                        attempt.wait_hint,
+                        self._config.backoff_cap,
+                        len(events),
+                    )
+                    attempt.error = (
+                        f"throttled, retry after {attempt.wait_hint:.0f}s ({attempt.error})"
+                    )
+                    if outcome.requests:
+                        outcome.requests[-1].error = attempt.error
+                    return "exhausted", attempt
+                delay = max(delay, attempt.wait_hint)
             logger.warning(
                 "retrying batch of %d events: attempt %d/%d failed (status %s, %s); sleeping %.3fs",
                 len(events),
@@ -258,9 +273,12 @@ class MetaCapiClient:
         status_code: int | None = None
         parsed: dict[str, Any] | None = None
         error_text: str | None = None
+        wait_hint: float | None = None
         try:
             response = self._http.post(self._url, content=body)
             status_code = response.status_code
+            if not 200 <= status_code < 300:
+                wait_hint = requested_wait(response.headers, now=time.time())
             try:
                 loaded = response.json()
                 parsed = loaded if isinstance(loaded, dict) else None
@@ -298,7 +316,7 @@ class MetaCapiClient:
                 purpose=purpose,
             )
         )
-        return _Attempt(status_code, parsed, error_text)
+        return _Attempt(status_code, parsed, error_text, wait_hint)
 
 
 def _int(value: Any) -> int | None:

@@ -307,6 +307,18 @@ class Ledger:
                         self._pixel_id,
                     ],
                 )
+            if outcome.unsent:
+                code, reason = _pending_reason(outcome)
+                con.execute(
+                    """
+                    update sync.meta_capi_deliveries as d
+                    set error_code = ?, error_message = ?, updated_at = ?
+                    from (select unnest(?::varchar[]) as event_id) as left_pending
+                    where d.pixel_id = ? and d.event_id = left_pending.event_id
+                        and d.status = 'pending'
+                    """,
+                    [code, reason, now, outcome.unsent, self._pixel_id],
+                )
             if outcome.requests:
                 requests = outcome.requests
                 con.execute(
@@ -378,3 +390,19 @@ class Ledger:
             [self._pixel_id],
         ).fetchall()
         return {row[0]: row[1] for row in rows}
+
+
+def _pending_reason(outcome: BatchOutcome) -> tuple[int | None, str]:
+    """Why a batch's events were left ``pending``: the last failed request's status and error
+    (already free of tokens and PII), or the stop that ended the run."""
+    failed = [
+        r
+        for r in outcome.requests
+        if r.error or r.status_code is None or r.status_code >= 300 or r.events_received is None
+    ]
+    if failed:
+        last = failed[-1]
+        return last.status_code, f"left pending: {last.error or f'HTTP {last.status_code}'}"
+    if outcome.stop is not None:
+        return None, f"left pending: run stopped ({type(outcome.stop).__name__})"
+    return None, "left pending: not attempted (the run stopped first)"

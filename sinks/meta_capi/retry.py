@@ -2,13 +2,16 @@
 
 ``classify`` maps one HTTP outcome to an action, ``should_retry`` answers yes or no,
 ``backoff_delay`` gives the capped exponential ceiling and ``full_jitter`` draws the actual
-sleep uniformly below it (AWS "full jitter").
+sleep uniformly below it (AWS "full jitter"). ``requested_wait`` reads how long the server
+asks a throttled caller to wait.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 __all__ = [
@@ -20,6 +23,7 @@ __all__ = [
     "should_retry",
     "backoff_delay",
     "full_jitter",
+    "requested_wait",
 ]
 
 #: Graph codes Meta documents as temporary or throttling (reference/meta-capi.md section 1).
@@ -84,6 +88,49 @@ def backoff_delay(attempt: int, *, base: float, cap: float) -> float:
 def full_jitter(delay: float, rng: random.Random) -> float:
     """Draw the actual sleep uniformly in ``[0, delay]``."""
     return rng.uniform(0.0, delay)
+
+
+def requested_wait(headers: Mapping[str, str], *, now: float) -> float | None:
+    """Seconds the server asks us to wait before the next call, or None when it says nothing.
+
+    Reads ``Retry-After`` (RFC 9110: seconds, or an HTTP date) and the Graph API's
+    ``X-Business-Use-Case-Usage`` (a JSON object of business id -> list of usage entries, each
+    with ``estimated_time_to_regain_access`` in minutes; Meta's rate-limiting page, not one of
+    the sources verified in reference/meta-capi.md). The longest wait wins; a malformed
+    header counts as silent, never as an error.
+
+    Args:
+        headers: Response headers (case-insensitive mapping, e.g. ``httpx.Headers``).
+        now: Current unix time, to turn an HTTP date into seconds.
+    """
+    waits: list[float] = []
+    retry_after = (headers.get("retry-after") or "").strip()
+    if retry_after:
+        try:
+            waits.append(max(0.0, float(retry_after)))
+        except ValueError:
+            try:
+                waits.append(max(0.0, parsedate_to_datetime(retry_after).timestamp() - now))
+            except (TypeError, ValueError, IndexError):
+                pass
+    usage = headers.get("x-business-use-case-usage")
+    if usage:
+        try:
+            parsed = json.loads(usage)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            for entries in parsed.values():
+                for entry in entries if isinstance(entries, list) else []:
+                    minutes = (
+                        entry.get("estimated_time_to_regain_access")
+                        if isinstance(entry, dict)
+                        else None
+                    )
+                    if isinstance(minutes, int | float) and not isinstance(minutes, bool):
+                        waits.append(max(0.0, float(minutes) * 60))
+    positive = [w for w in waits if w > 0]
+    return max(positive) if positive else None
 
 
 def _int_or_none(value: Any) -> int | None:

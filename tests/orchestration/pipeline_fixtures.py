@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.settings import REPO_ROOT
 from sinks.meta_capi import EVENT_COLUMNS
 
 SAMPLE_INBOX = REPO_ROOT / "data" / "sample" / "inbox"
@@ -28,15 +27,6 @@ _COLUMN_TYPES = {
     "data_processing_options_country": "integer",
     "data_processing_options_state": "integer",
 }
-
-
-def mart_model_in_project() -> bool:
-    """True when dbt_project defines the model meta_capi__events (the real mart)."""
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
-    return any(
-        node.get("resource_type") == "model" and node.get("name") == "meta_capi__events"
-        for node in manifest.get("nodes", {}).values()
-    )
 
 
 def _sha(text: str) -> str:
@@ -63,11 +53,9 @@ def contract_row(index: int, **overrides: Any) -> dict[str, Any]:
     return row
 
 
-# TEMP: seed_mart stands in for the dbt mart while dbt_project on this branch has no
-# meta_capi__events model (it is on branch capi, waiting for the staging, identity and journeys
-# layers). Remove it and its callers once `mart_model_in_project()` is true on this branch.
 def seed_mart(warehouse: Path, rows: list[Mapping[str, Any]], *, replace: bool = True) -> None:
-    """Write rows as marts.meta_capi__events (the sink's input contract)."""
+    """Write rows as marts.meta_capi__events (the sink's input contract), for tests of the
+    sink and its asset that need exact rows rather than a dbt build."""
     columns = ", ".join(f"{c} {_COLUMN_TYPES.get(c, 'varchar')}" for c in EVENT_COLUMNS)
     frame = pd.DataFrame([{c: r.get(c) for c in EVENT_COLUMNS} for r in rows])
     frame = frame.astype(object).where(frame.notna(), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from orchestration.automation import inbox_files_sensor
 from orchestration.definitions import defs
 from orchestration.meta_capi.assets import DELIVERIES_KEY, MART_KEY
 from orchestration.resources import WAREHOUSE_POOL, MetaCapiResource
+from orchestration.transform import assets as transform_assets
 from orchestration.transform.assets import JourneyDbtTranslator
 
 RAW = ["bookings", "crm_contacts", "crm_stage_changes", "form_submissions", "orders", "web_events"]
@@ -141,3 +143,25 @@ def test_inbox_sensor_requests_a_run_only_for_new_files(
         assert isinstance(third, dg.RunRequest)
         assert third.tags["journey/new_inbox_files"] == "1"
         assert third.run_key != first.run_key
+
+
+def test_a_model_added_after_the_last_parse_is_on_the_graph_at_the_next_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a copy of the dbt project, parsed once
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        transform_assets.DBT_PROJECT_DIR,
+        project,
+        ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"),
+    )
+    monkeypatch.setattr(transform_assets, "DBT_PROJECT_DIR", project)
+    first = transform_assets.manifest_path()
+    assert "int_a_model_just_written" not in first.read_text()
+    # when an analytics engineer writes a new model and the code location reloads
+    (project / "models" / "intermediate" / "int_a_model_just_written.sql").write_text(
+        "select 1 as one\n"
+    )
+    again = transform_assets.manifest_path()
+    # then the manifest is parsed again and holds the model
+    assert "model.journey_memory.int_a_model_just_written" in again.read_text()

@@ -13,11 +13,7 @@ import duckdb
 import pytest
 from pipeline_fixtures import (
     MART,
-    contract_row,
-    mart_model_in_project,
-    query,
     ready_event_ids,
-    seed_mart,
 )
 
 from data.generator.core import generate
@@ -26,8 +22,6 @@ from orchestration.meta_capi.assets import DELIVERIES_KEY
 from orchestration.meta_capi.checks import reconcile_result, unsent_result
 from orchestration.resources import MetaCapiResource, WarehouseResource
 from sinks.fake_graph_api import DEFAULT_PIXEL_ID, DEFAULT_TOKEN, FakeGraphApi
-
-REAL_MART = mart_model_in_project()
 
 
 @pytest.fixture
@@ -79,7 +73,6 @@ def _move_parts(source: Path, inbox: Path, part: str) -> None:
 
 
 @pytest.mark.slow  # three dbt builds of the whole project
-@pytest.mark.skipif(not REAL_MART, reason="dbt_project has no meta_capi__events model yet")
 def test_the_graph_sends_exactly_the_ready_events_then_only_new_conversions(
     tmp_path: Path, generated: Path, fake: FakeGraphApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,6 +90,12 @@ def test_the_graph_sends_exactly_the_ready_events_then_only_new_conversions(
     assert set(fake.accepted) == ready
     assert set(fake.accepted.values()) == {1}
     assert _deliveries(first)["sent"] == len(ready)
+    # and the ledger, delivery and landing checks pass on a clean run
+    checks = _checks(first)
+    assert checks["sync/meta_capi_deliveries:ledger_reconciles_with_mart"]
+    assert checks["sync/meta_capi_deliveries:rejected_share_under_5_percent"]
+    assert checks["raw/web_events:rejected_rows_under_2_percent"]
+    assert checks["raw/web_events:source_is_fresh"]
     # when it is materialised again with nothing new
     requests = fake.request_count
     second = _materialise(warehouse, inbox, fake)
@@ -113,61 +112,12 @@ def test_the_graph_sends_exactly_the_ready_events_then_only_new_conversions(
     assert set(fake.accepted.values()) == {1}
 
 
-@pytest.mark.skipif(REAL_MART, reason="the real mart is built by dbt: see the test above")
-def test_the_graph_sends_the_ready_rows_of_the_mart_then_only_new_ones(
-    tmp_path: Path, sample_inbox: Path, fake: FakeGraphApi, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # TEMP: the mart is seeded (pipeline_fixtures.seed_mart) until dbt_project builds it here.
-    warehouse = tmp_path / "warehouse.duckdb"
-    monkeypatch.setenv("JOURNEY_WAREHOUSE", str(warehouse))
-    # given the sample inbox and a mart with 25 ready, 3 no-consent and 2 expired events
-    rows = [contract_row(i) for i in range(25)]
-    rows += [contract_row(100 + i, send_status="no_consent") for i in range(3)]
-    rows += [contract_row(200 + i, send_status="expired") for i in range(2)]
-    seed_mart(warehouse, rows)
-    # when the whole graph is materialised
-    first = _materialise(warehouse, sample_inbox, fake)
-    # then every row landed or was quarantined, and Meta received exactly the ready events
-    landed = query(warehouse, "select count(*) from raw.web_events")[0][0]
-    assert landed == 2279
-    assert set(fake.accepted) == ready_event_ids(warehouse)
-    assert len(fake.accepted) == 25 and set(fake.accepted.values()) == {1}
-    metadata = _deliveries(first)
-    assert (metadata["sent"], metadata["skipped_no_consent"], metadata["expired"]) == (25, 3, 2)
-    checks = _checks(first)
-    assert checks["sync/meta_capi_deliveries:ledger_reconciles_with_mart"]
-    assert checks["sync/meta_capi_deliveries:rejected_share_under_5_percent"]
-    assert checks["raw/web_events:rejected_rows_under_2_percent"]
-    assert checks["raw/web_events:source_is_fresh"]
-    # when it is materialised again with nothing new
-    requests = fake.request_count
-    second = _materialise(warehouse, sample_inbox, fake)
-    # then nothing is sent again
-    assert fake.request_count == requests
-    assert _deliveries(second)["already_sent"] == 25
-    # when a new inbox file arrives and the mart gains its 5 conversions
-    (sample_inbox / "orders" / "late.csv").write_text(
-        "order_id,ordered_at,channel\nord-late-1,2026-11-29T10:00:00Z,phone\n"
-    )
-    seed_mart(warehouse, [contract_row(300 + i) for i in range(5)], replace=False)
-    third = _materialise(warehouse, sample_inbox, fake)
-    # then the file is landed and only the 5 new events are sent
-    assert query(warehouse, "select count(*) from raw.orders where order_id = 'ord-late-1'") == [
-        (1,)
-    ]
-    assert len(fake.accepted) == 30 and set(fake.accepted.values()) == {1}
-    assert {f"seeded-{300 + i:05d}" for i in range(5)} <= set(fake.accepted)
-    assert _deliveries(third)["sent"] == 5
-
-
 def test_ledger_checks_flag_a_lost_event_and_an_old_unsent_one(
     tmp_path: Path, sample_inbox: Path, fake: FakeGraphApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a graph materialised once, every ready event sent
     warehouse = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("JOURNEY_WAREHOUSE", str(warehouse))
-    if not REAL_MART:
-        seed_mart(warehouse, [contract_row(i) for i in range(10)])
     _materialise(warehouse, sample_inbox, fake)
     with duckdb.connect(str(warehouse)) as con:
         [(lost,), (stuck,)] = con.execute(

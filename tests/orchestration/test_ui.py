@@ -27,14 +27,14 @@ from dagster_graphql import DagsterGraphQLClient
 from pipeline_fixtures import (
     SAMPLE_INBOX,
     SCREENSHOT_DIR,
-    contract_row,
-    mart_model_in_project,
-    seed_mart,
 )
 
 from orchestration.landing.contract import RAW_TABLES
 from orchestration.settings import REPO_ROOT
 from sinks.fake_graph_api import DEFAULT_PIXEL_ID, DEFAULT_TOKEN, FakeGraphApi
+
+# the real `dagster dev`, two whole-graph runs and a browser: about six minutes on 2 cores
+pytestmark = pytest.mark.slow
 
 LOCATION = "orchestration.definitions"
 STARTUP_TIMEOUT = 300.0
@@ -139,8 +139,6 @@ def _serve(root: Path) -> Iterator[DagsterUi]:
     inbox = root / "inbox"
     inbox.mkdir()  # empty: the sample arrives once the daemon runs (see two_runs)
     warehouse = root / "warehouse.duckdb"
-    if not mart_model_in_project():
-        seed_mart(warehouse, [contract_row(i) for i in range(40)])  # TEMP: see seed_mart
     port = _free_port()
     log = root / "dagster_dev.log"
     with FakeGraphApi() as fake, log.open("wb") as log_file:

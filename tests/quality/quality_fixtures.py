@@ -6,9 +6,9 @@ generated rows for those three into schema ``fixture`` of a fresh DuckDB file, w
 ledger with the sink's own ``Ledger`` DDL, and build the reporting models with dbt on a copy of
 the dbt project whose Meta mart models are replaced by ``select * from fixture.<model>``.
 
-TEMP: the stand-ins exist because the upstream journeys layer (fct_qualified_outcomes) is not
-merged yet, so the real mart cannot build. When it is, add a test building the reporting
-models on the committed sample through the real mart, and keep these for exact expectations.
+The stand-ins give exact expectations (known key availability per event); the reporting
+models on the real mart are built by the whole-graph test (tests/orchestration/test_pipeline.py)
+and by `make demo`.
 """
 
 from __future__ import annotations

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+import httpx
 import pytest
 from sink_fixtures import NOW, event_row, sha
 
 from sinks.meta_capi import build_event, prepare_event
-from sinks.meta_capi.retry import backoff_delay, classify, full_jitter, should_retry
+from sinks.meta_capi.retry import (
+    backoff_delay,
+    classify,
+    full_jitter,
+    requested_wait,
+    should_retry,
+)
 
 
 def test_valid_row_becomes_compact_event_without_nulls() -> None:
@@ -223,3 +231,26 @@ def test_backoff_doubles_up_to_the_cap_and_jitter_stays_below() -> None:
     assert delays == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
     rng = random.Random(1)
     assert all(0.0 <= full_jitter(2.0, rng) <= 2.0 for _ in range(100))
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "7"}, 7.0),
+        ({"Retry-After": "Fri, 04 Dec 2026 06:00:30 GMT"}, 30.0),
+        (
+            {
+                "X-Business-Use-Case-Usage": '{"1": [{"type": "ads_management", '
+                '"estimated_time_to_regain_access": 0}, {"estimated_time_to_regain_access": 2}]}'
+            },
+            120.0,
+        ),
+        ({"Retry-After": "3", "X-Business-Use-Case-Usage": "not json"}, 3.0),
+        ({"Retry-After": "soon"}, None),
+        ({"X-Business-Use-Case-Usage": '{"1": [{"estimated_time_to_regain_access": 0}]}'}, None),
+        ({}, None),
+    ],
+)
+def test_the_wait_a_throttled_response_asks_for(headers: dict[str, str], expected) -> None:
+    now = datetime(2026, 12, 4, 6, 0, tzinfo=UTC).timestamp()
+    assert requested_wait(httpx.Headers(headers), now=now) == expected

@@ -110,6 +110,12 @@ def test_exhausted_retries_leave_the_batch_pending_for_the_next_run(
     # when the sync runs, then again
     first = sync_events(warehouse, live_config, now=NOW)
     assert first.pending == 10 and first.sent == 0 and statuses(warehouse) == {"pending": 10}
+    # and each pending row says why: the last failed request
+    reasons = ledger_rows(
+        warehouse, "select distinct error_code, error_message from sync.meta_capi_deliveries"
+    )
+    assert len(reasons) == 1 and reasons[0][0] == 500
+    assert reasons[0][1].startswith("left pending: ")
     second = sync_events(warehouse, live_config, now=NOW)
 
     # then the second run delivers, with attempts counted in the ledger
@@ -158,6 +164,10 @@ def test_expired_token_stops_the_run_and_leaves_events_pending(
     assert caught.value.code == 190 and caught.value.report.sent == 0
     assert DEFAULT_TOKEN not in str(caught.value)
     assert statuses(warehouse_25) == {"pending": 10}
+    [(reason,)] = ledger_rows(
+        warehouse_25, "select distinct error_message from sync.meta_capi_deliveries"
+    )
+    assert reason.startswith("left pending: ") and DEFAULT_TOKEN not in reason
     # when the token is replaced, a rerun delivers everything
     fake.token_revoked = False
     assert sync_events(warehouse_25, config, now=NOW).sent == 25
@@ -386,3 +396,43 @@ def test_no_token_or_plaintext_pii_in_logs_or_ledger(
         assert DEFAULT_TOKEN not in text
         assert "@example.com" not in text and "jane.doe" not in text
     assert "retrying" in caplog.text and "evt-plain" in ledger_text
+
+
+def test_a_retry_after_within_the_backoff_cap_is_waited_for(
+    fake: FakeGraphApi,
+    live_config: SinkConfig,
+    warehouse_25: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given Meta throttles the first request and asks for one second (Retry-After: 1)
+    fake.inject("http_429_retry_after")
+    caplog.set_level(logging.WARNING, logger="sinks")
+    config = live_config.with_options(backoff_cap=2.0, concurrency=1)
+
+    # when the sync runs
+    report = sync_events(warehouse_25, config, now=NOW)
+
+    # then the retry waited at least the second Meta asked for, not the jittered backoff
+    assert report.retries == 1 and report.sent == 25
+    [retry_log] = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert float(retry_log.rsplit("sleeping ", 1)[1].rstrip("s")) >= 1.0
+
+
+def test_a_throttle_asking_for_minutes_leaves_the_batch_pending_with_the_reason(
+    fake: FakeGraphApi, live_config: SinkConfig, mart_of: MartOf
+) -> None:
+    # given one batch, and Meta's usage header asking to wait five minutes (code 17)
+    warehouse = mart_of([event_row(i) for i in range(10)])
+    fake.inject("throttled_buc")
+
+    # when the sync runs
+    report = sync_events(warehouse, live_config, now=NOW)
+
+    # then nothing is retried in this run: the batch is pending, saying why and for how long
+    assert report.sent == 0 and report.pending == 10 and report.retries == 0
+    [(reason,)] = ledger_rows(
+        warehouse, "select distinct error_message from sync.meta_capi_deliveries"
+    )
+    assert "throttled, retry after 300s" in reason
+    # and the next run delivers it
+    assert sync_events(warehouse, live_config, now=NOW).sent == 10

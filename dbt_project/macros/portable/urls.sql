@@ -44,3 +44,20 @@
 {% macro meta_lead_id(expr) -%}
     case when {{ regexp_like(clean_text(expr), "^[0-9]{15,17}$") }} then {{ clean_text(expr) }} end
 {%- endmacro %}
+
+{#- The URL without query parameters that carry personal data, so a page or referrer URL can
+    leave staging (marts, event_source_url, referrer_url) without plaintext PII: a parameter
+    is dropped when its name says contact or identity data (email, phone, name, address, zip,
+    birth date; any case) or when its value holds an email address (an "@", or "%40" encoded).
+    Other parameters (utm_*, fbclid, gclid) and the fragment stay byte for byte; a query left
+    empty loses its "?". -#}
+{% macro url_without_pii(url) -%}
+    {%- set names = "e-?mail|email_?address|mail|phone|phone_?number|tel|mobile|"
+        ~ "first_?name|last_?name|full_?name|fname|lname|name|address|street|zip|zip_?code|"
+        ~ "postcode|postal_?code|dob|birthday|birth_?date|date_of_birth" -%}
+    {%- set by_name = regexp_replace_all(url, "([?&])(?i:" ~ names ~ ")=[^&#]*", "\\1") -%}
+    {%- set by_value = regexp_replace_all(by_name, "([?&])[^=&#]*=[^&#]*(?:@|%40)[^&#]*", "\\1") -%}
+    {%- set no_runs = regexp_replace_all(by_value, "&&+", "&") -%}
+    {%- set no_lead = regexp_replace_all(no_runs, "[?]&", "?") -%}
+    {{ regexp_replace_all(no_lead, "[?&](#|$)", "\\1") }}
+{%- endmacro %}

@@ -1,6 +1,8 @@
 -- The event map decides every outcome the journeys layer can produce: each outcome type of
 -- the seed outcome_map, for a Meta Lead Ads lead and for anyone else, and for orders in every
 -- channel, has a matching meta_capi_event_map row. Returns the combinations left undecided.
+-- In Dagster it is a check of the event map (the seed an analytics engineer edits to fix it).
+{{ config(meta={'dagster': {'ref': {'name': 'meta_capi_event_map'}}}) }}
 
 with
 

@@ -7,8 +7,9 @@
     - fbp: the latest fbp a browser hit carried in that window;
     - client_ip_address, client_user_agent: the latest real browser hit in that window;
     - touches: first and last touch and last Meta touch at or before occurred_at;
-    - whose journey: the record's person's, plus its own Pixel hit's person's when identity
-      put that hit with someone else;
+    - whose journey: the record's person's, plus its own Pixel hit's person's and the person
+      of the browser the record names (int_outcome_record_devices) when identity put them
+      with someone else (a checkout email does not claim a browser);
     - record_*: the converting record's own cookies and browser (the pixel-mirror view):
       the Pixel hit it names (pixel_event_id), else its own columns.
     A booking tool does not know the Pixel's event id: an appointment_booked outcome takes
@@ -76,6 +77,22 @@ int_web_hits_resolved as (
         client_ip_address,
         client_user_agent
     from {{ ref('int_web_hits_resolved') }}
+
+),
+
+int_outcome_record_devices as (
+
+    select * from {{ ref('int_outcome_record_devices') }}
+
+),
+
+device_persons as (
+
+    select
+        identifier_value as anonymous_id,
+        person_id
+    from {{ ref('int_identifiers_resolved') }}
+    where identifier_type = 'anonymous_id'
 
 ),
 
@@ -164,6 +181,19 @@ journey_persons as (
     inner join int_web_hits_resolved as pixel_persons
         on outcomes.linked_pixel_event_id = pixel_persons.event_id
     where pixel_persons.person_id is not null
+
+    union
+
+    select
+        outcomes.outcome_id,
+        device_persons.person_id
+    from outcomes
+    inner join int_outcome_record_devices
+        on
+            outcomes.source_system = int_outcome_record_devices.source_system
+            and outcomes.source_record_id = int_outcome_record_devices.source_record_id
+    inner join device_persons
+        on int_outcome_record_devices.anonymous_id = device_persons.anonymous_id
 
 ),
 

@@ -27,7 +27,8 @@ stg_web__events as (
         fbc,
         client_ip_address,
         client_user_agent,
-        has_ads_consent
+        has_ads_consent,
+        _loaded_at
     from {{ ref('stg_web__events') }}
 
 ),
@@ -42,6 +43,56 @@ int_record_persons as (
 
 ),
 
+{% if incremental_is_active() %}
+-- the devices to re-derive whole: those with newly landed hits (and the device a re-landed
+-- hit had before), and those with a hit whose person changed since the last run (identity
+-- may move an old cookie to another person in any run)
+previous_hits as (
+
+    select
+        event_id,
+        anonymous_id,
+        person_id
+    from {{ this }}
+
+),
+
+new_hits as (
+
+    select
+        event_id,
+        anonymous_id
+    from stg_web__events
+    where {{ incremental_landed_since() }}
+
+),
+
+devices_with_moved_hits as (
+
+    select previous_hits.anonymous_id
+    from previous_hits
+    inner join int_record_persons
+        on previous_hits.event_id = int_record_persons.record_id
+    where
+        coalesce(int_record_persons.person_id, '')
+        <> coalesce(previous_hits.person_id, '')
+
+),
+
+affected_devices as (
+
+    select anonymous_id from new_hits
+    union
+    select previous_hits.anonymous_id
+    from previous_hits
+    inner join new_hits
+        on previous_hits.event_id = new_hits.event_id
+    union
+    select anonymous_id from devices_with_moved_hits
+
+),
+
+{% endif %}
 resolved as (
 
     select
@@ -72,10 +123,15 @@ resolved as (
         stg_web__events.fbc,
         stg_web__events.client_ip_address,
         stg_web__events.client_user_agent,
-        stg_web__events.has_ads_consent
+        stg_web__events.has_ads_consent,
+        stg_web__events._loaded_at,
+        {{ incremental_refreshed_at() }} as _refreshed_at
     from stg_web__events
     left join int_record_persons
         on stg_web__events.event_id = int_record_persons.record_id
+    {% if incremental_is_active() %}
+        where stg_web__events.anonymous_id in (select anonymous_id from affected_devices)
+    {% endif %}
 
 ),
 

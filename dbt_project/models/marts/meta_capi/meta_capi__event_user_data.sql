@@ -2,7 +2,7 @@
 -- key_source is `converting_record` when the record that produced the outcome holds the key
 -- itself (for a CRM stage change, the CRM contact it belongs to), else `journey_memory`: the
 -- latest value any record of the same person held as of event_time (external_id: the oldest
--- CRM contact, the stablest id). Hashed keys come from meta_capi__person_keys, click ids, IP
+-- CRM contact, the stablest id). Hashed keys come from int_person_keys_observed, click ids, IP
 -- and user agent from the outcome's journey columns.
 
 {%- set clear_keys = ['client_ip_address', 'client_user_agent', 'fbc', 'fbp'] %}
@@ -38,7 +38,7 @@ fct_qualified_outcomes as (
 
 ),
 
-meta_capi__person_keys as (
+int_person_keys_observed as (
 
     select
         person_id,
@@ -47,7 +47,7 @@ meta_capi__person_keys as (
         observed_at,
         key_name,
         key_value
-    from {{ ref('meta_capi__person_keys') }}
+    from {{ ref('int_person_keys_observed') }}
 
 ),
 
@@ -79,34 +79,34 @@ keys_of_converting_record as (
     select
         events.event_id,
         events.outcome_id,
-        meta_capi__person_keys.key_name,
-        meta_capi__person_keys.key_value,
-        meta_capi__person_keys.source_table,
-        meta_capi__person_keys.record_id,
-        meta_capi__person_keys.observed_at,
+        int_person_keys_observed.key_name,
+        int_person_keys_observed.key_value,
+        int_person_keys_observed.source_table,
+        int_person_keys_observed.record_id,
+        int_person_keys_observed.observed_at,
         true as is_converting_record
     from events
-    inner join meta_capi__person_keys
+    inner join int_person_keys_observed
         on
-            events.converting_table = meta_capi__person_keys.source_table
-            and events.source_record_id = meta_capi__person_keys.record_id
+            events.converting_table = int_person_keys_observed.source_table
+            and events.source_record_id = int_person_keys_observed.record_id
 
     union all
 
     select
         events.event_id,
         events.outcome_id,
-        meta_capi__person_keys.key_name,
-        meta_capi__person_keys.key_value,
-        meta_capi__person_keys.source_table,
-        meta_capi__person_keys.record_id,
-        meta_capi__person_keys.observed_at,
+        int_person_keys_observed.key_name,
+        int_person_keys_observed.key_value,
+        int_person_keys_observed.source_table,
+        int_person_keys_observed.record_id,
+        int_person_keys_observed.observed_at,
         true as is_converting_record
     from events
-    inner join meta_capi__person_keys
+    inner join int_person_keys_observed
         on
-            events.converting_contact_id = meta_capi__person_keys.record_id
-            and meta_capi__person_keys.source_table = 'crm_contacts'
+            events.converting_contact_id = int_person_keys_observed.record_id
+            and int_person_keys_observed.source_table = 'crm_contacts'
 
 ),
 
@@ -115,17 +115,17 @@ keys_of_journey as (
     select
         events.event_id,
         events.outcome_id,
-        meta_capi__person_keys.key_name,
-        meta_capi__person_keys.key_value,
-        meta_capi__person_keys.source_table,
-        meta_capi__person_keys.record_id,
-        meta_capi__person_keys.observed_at,
+        int_person_keys_observed.key_name,
+        int_person_keys_observed.key_value,
+        int_person_keys_observed.source_table,
+        int_person_keys_observed.record_id,
+        int_person_keys_observed.observed_at,
         false as is_converting_record
     from events
-    inner join meta_capi__person_keys
+    inner join int_person_keys_observed
         on
-            events.person_id = meta_capi__person_keys.person_id
-            and events.occurred_at >= meta_capi__person_keys.observed_at
+            events.person_id = int_person_keys_observed.person_id
+            and events.occurred_at >= int_person_keys_observed.observed_at
 
 ),
 

@@ -53,7 +53,7 @@ meta_capi__event_user_data as (
 
 ),
 
-meta_capi__person_properties as (
+int_person_properties_observed as (
 
     select
         person_id,
@@ -61,7 +61,7 @@ meta_capi__person_properties as (
         source,
         source_key,
         property_value
-    from {{ ref('meta_capi__person_properties') }}
+    from {{ ref('int_person_properties_observed') }}
 
 ),
 
@@ -86,12 +86,12 @@ dim_persons as (
 
 ),
 
-stg_web__events as (
+int_web_hits_resolved as (
 
     select
         event_id,
         referrer_url
-    from {{ ref('stg_web__events') }}
+    from {{ ref('int_web_hits_resolved') }}
 
 ),
 
@@ -127,26 +127,26 @@ custom_property_values as (
     select
         meta_capi__outcomes_mapped.event_id,
         meta_capi_custom_properties.property_name,
-        meta_capi__person_properties.property_value,
+        int_person_properties_observed.property_value,
         row_number() over (
             partition by
                 meta_capi__outcomes_mapped.event_id,
                 meta_capi_custom_properties.property_name
             order by
-                meta_capi__person_properties.observed_at desc,
-                meta_capi__person_properties.property_value asc
+                int_person_properties_observed.observed_at desc,
+                int_person_properties_observed.property_value asc
         ) as value_rank
     from meta_capi__outcomes_mapped
     inner join meta_capi_custom_properties
         on
             meta_capi_custom_properties.outcome_type is null
             or meta_capi__outcomes_mapped.outcome_type = meta_capi_custom_properties.outcome_type
-    inner join meta_capi__person_properties
+    inner join int_person_properties_observed
         on
-            meta_capi__outcomes_mapped.person_id = meta_capi__person_properties.person_id
-            and meta_capi_custom_properties.source = meta_capi__person_properties.source
-            and meta_capi_custom_properties.source_key = meta_capi__person_properties.source_key
-            and meta_capi__outcomes_mapped.occurred_at >= meta_capi__person_properties.observed_at
+            meta_capi__outcomes_mapped.person_id = int_person_properties_observed.person_id
+            and meta_capi_custom_properties.source = int_person_properties_observed.source
+            and meta_capi_custom_properties.source_key = int_person_properties_observed.source_key
+            and meta_capi__outcomes_mapped.occurred_at >= int_person_properties_observed.observed_at
 
 ),
 
@@ -170,7 +170,7 @@ events_joined as (
         {{ meta_capi_unix_seconds('meta_capi__outcomes_mapped.occurred_at') }} as event_time,
         meta_capi__outcomes_mapped.action_source,
         fct_qualified_outcomes.event_source_url,
-        stg_web__events.referrer_url,
+        int_web_hits_resolved.referrer_url,
         false as opt_out,
         {%- for key in hashed_keys + clear_keys %}
             user_data_pivoted.{{ key }},
@@ -226,8 +226,8 @@ events_joined as (
         on meta_capi__outcomes_mapped.event_id = custom_properties_aggregated.event_id
     left join dim_persons
         on meta_capi__outcomes_mapped.person_id = dim_persons.person_id
-    left join stg_web__events
-        on fct_qualified_outcomes.pixel_event_id = stg_web__events.event_id
+    left join int_web_hits_resolved
+        on fct_qualified_outcomes.pixel_event_id = int_web_hits_resolved.event_id
 
 ),
 

@@ -4,6 +4,7 @@ with
 
 source_rows as (
     select * from {{ source('booking', 'bookings') }}
+    where {{ incremental_landed_since() }}
 ),
 
 keyed as (

@@ -4,6 +4,7 @@ with
 
 source_rows as (
     select * from {{ source('forms', 'form_submissions') }}
+    where {{ incremental_landed_since() }}
 ),
 
 ranked as (
@@ -117,7 +118,8 @@ final as (
         {{ ldu_state('st_normalised', 'country_normalised') }} as ldu_state,
         answers,
         has_ads_consent,
-        page_url,
+        -- personal data in a query string (a GET form's ?email=) never leaves staging
+        {{ url_without_pii('page_url') }} as page_url,
         {{ url_query_param('page_url', 'utm_source') }} as utm_source,
         {{ url_query_param('page_url', 'utm_medium') }} as utm_medium,
         {{ url_query_param('page_url', 'utm_campaign') }} as utm_campaign,

@@ -1,8 +1,10 @@
-{#- One browser hit, with the landing URL parsed into UTMs and click ids. -#}
+{#- One browser hit, with the landing URL parsed into UTMs and click ids; page and referrer
+    URLs lose query parameters that carry personal data (url_without_pii). -#}
 with
 
 source_rows as (
     select * from {{ source('web', 'web_events') }}
+    where {{ incremental_landed_since() }}
 ),
 
 ranked as (
@@ -49,10 +51,11 @@ final as (
         user_id,
         event_type,
         pixel_event_name,
-        page_url,
+        -- personal data in a query string (a GET form's ?email=) never leaves staging
+        {{ url_without_pii('page_url') }} as page_url,
         {{ url_host('page_url') }} as page_host,
         {{ url_path('page_url') }} as page_path,
-        referrer_url,
+        {{ url_without_pii('referrer_url') }} as referrer_url,
         {{ url_host('referrer_url') }} as referrer_host,
         {{ url_query_param('page_url', 'utm_source') }} as utm_source,
         {{ url_query_param('page_url', 'utm_medium') }} as utm_medium,
