@@ -235,3 +235,40 @@ def compare_rows(
 
 def _first(rows: Counter[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return sorted(rows, key=repr)[:SHOWN_DIFFERENCES]
+
+
+#: Columns holding a person id. A person id names the person by one of its identifiers,
+#: chosen through the graph's node ids, and node ids are engine-specific hashes
+#: (identity_node_id: DuckDB's hash, Spark's MD5 prefix), so the same person can get another
+#: id on each engine.
+PERSON_ID_COLUMNS = frozenset({"person_id", "previous_person_id"})
+
+
+def person_labels(record_persons: Iterable[tuple[str, str, str | None]]) -> dict[str, str]:
+    """An engine-independent label per person id: the smallest of its records.
+
+    ``record_persons`` are (source_table, record_id, person_id) rows of int_record_persons.
+    Two engines that group the same records into the same people give each person the same
+    label, whatever id each engine's hash chose."""
+    smallest: dict[str, str] = {}
+    for source_table, record_id, person_id in record_persons:
+        if person_id is None:
+            continue
+        record = f"{source_table}/{record_id}"
+        if person_id not in smallest or record < smallest[person_id]:
+            smallest[person_id] = record
+    return {person_id: f"person of {record}" for person_id, record in smallest.items()}
+
+
+def relabel_persons(
+    rows: Iterable[Mapping[str, Any]], labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Rows with each person id column replaced by its label (an unknown id stays as it is,
+    so it shows up as a difference)."""
+    return [
+        {
+            column: labels.get(value, value) if column in PERSON_ID_COLUMNS else value
+            for column, value in row.items()
+        }
+        for row in rows
+    ]
