@@ -24,8 +24,9 @@ connection without an answer), ``transient_1``, ``transient_2``, ``transient_17`
 ``token_expired`` (190), ``permission_denied`` (200), ``accepted_then_timeout`` (the events
 are accepted, then the answer is withheld past the client's timeout: the one fault after which
 a retry is a duplicate), ``http_429_retry_after`` (429 with ``Retry-After: 1``) and
-``throttled_buc`` (code 17 with an ``X-Business-Use-Case-Usage`` header asking for 5 minutes). Random faults (``fault_rate``) draw only from the faults that leave
-the request unprocessed. ``reject_event_ids`` makes any batch holding one of those ids fail
+``throttled_buc`` (code 17 with an ``X-Business-Use-Case-Usage`` header asking for 5
+minutes). Random faults (``fault_rate``) draw only from the faults that leave the request
+unprocessed. ``reject_event_ids`` makes any batch holding one of those ids fail
 with a permanent code 100 naming it.
 
 CLI: ``uv run python -m sinks.fake_graph_api --port 8765 [--fast] [--fault-rate 0.3]``.
