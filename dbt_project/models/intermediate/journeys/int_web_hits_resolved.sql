@@ -37,7 +37,8 @@ int_record_persons as (
 
     select
         record_id,
-        person_id
+        person_id,
+        person_assigned_at
     from {{ ref('int_record_persons') }}
     where source_table = 'web_events'
 
@@ -45,14 +46,14 @@ int_record_persons as (
 
 {% if incremental_is_active() %}
 -- the devices to re-derive whole: those with newly landed hits (and the device a re-landed
--- hit had before), and those with a hit whose person changed since the last run (identity
--- may move an old cookie to another person in any run)
+-- hit had before), and those with a hit identity gave another person since this model's last
+-- run (int_record_persons stamps such records with person_assigned_at: a form may stitch an
+-- old cookie to a person in any run)
 previous_hits as (
 
     select
         event_id,
-        anonymous_id,
-        person_id
+        anonymous_id
     from {{ this }}
 
 ),
@@ -69,13 +70,11 @@ new_hits as (
 
 devices_with_moved_hits as (
 
-    select previous_hits.anonymous_id
-    from previous_hits
-    inner join int_record_persons
-        on previous_hits.event_id = int_record_persons.record_id
-    where
-        coalesce(int_record_persons.person_id, '')
-        <> coalesce(previous_hits.person_id, '')
+    select stg_web__events.anonymous_id
+    from int_record_persons
+    inner join stg_web__events
+        on int_record_persons.record_id = stg_web__events.event_id
+    where {{ incremental_refreshed_since('int_record_persons.person_assigned_at') }}
 
 ),
 
