@@ -28,7 +28,7 @@ from sinks.meta_capi.payload import (
     PHYSICAL_STORE_WINDOW_DAYS,
 )
 
-__all__ = ["ready_events_sql", "unsupported_columns", "RESULT_COLUMNS"]
+__all__ = ["ready_events_sql", "sent_ready_events_sql", "unsupported_columns", "RESULT_COLUMNS"]
 
 _INTEGER_TYPES = frozenset(
     {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER"}
@@ -96,15 +96,19 @@ def unsupported_columns(types: Mapping[str, str]) -> list[str]:
     return problems
 
 
-def ready_events_sql(table: str, types: Mapping[str, str]) -> str:
+def ready_events_sql(table: str, types: Mapping[str, str], *, skip_sent: bool = False) -> str:
     """The query reading ``ready`` rows with their fragment (or their columns) and ledger state.
 
-    Parameters, in order: ``now`` (unix seconds), ``future_skew_seconds``, ``pixel_id``.
+    Parameters, in order: ``now`` (unix seconds), ``future_skew_seconds``, ``pixel_id``, and
+    with ``skip_sent`` a fourth: the list of event ids asked for resend.
     Rows come ordered by ``event_time, event_id``, as the Python path reads them.
 
     Args:
         table: Mart, ``[catalog.]schema.table`` (validated by the caller).
         types: Column name to DuckDB type name (``unsupported_columns`` must be empty).
+        skip_sent: Leave out, before rendering, rows whose delivery is already ``sent``
+            (except those asked for resend): an hourly run then reads and renders only what
+            is new instead of the whole history (``sent_ready_events_sql`` counts them).
     """
     present = set(types)
     source_columns = []
@@ -137,8 +141,8 @@ def ready_events_sql(table: str, types: Mapping[str, str]) -> str:
 with
 source as (
     select {", ".join(source_columns)}
-    from {table}
-    where send_status = 'ready'
+    from {table} as mart
+    where send_status = 'ready'{f" and not {_sent('$3', '$4')}" if skip_sent else ""}
 ),
 
 normalised as (
@@ -177,6 +181,25 @@ from rendered
 left join ledger on rendered.event_id = ledger.event_id
 order by rendered.event_time, rendered.event_id
 """
+
+
+def _sent(pixel: str, resend: str) -> str:
+    """A mart row (alias ``mart``) whose delivery is ``sent`` and not asked for resend."""
+    return f"""exists (
+        select 1
+        from sync.meta_capi_deliveries as delivery
+        where
+            delivery.pixel_id = {pixel}
+            and delivery.event_id = mart.event_id
+            and delivery.status = 'sent'
+            and not list_contains(cast({resend} as varchar[]), mart.event_id)
+    )"""
+
+
+def sent_ready_events_sql(table: str) -> str:
+    """Count of the ``ready`` rows ``skip_sent`` leaves out; parameters pixel id, resend ids."""
+    sent = _sent("$1", "$2")
+    return f"select count(*) from {table} as mart where send_status = 'ready' and {sent}"
 
 
 def _missing_type(column: str) -> str:

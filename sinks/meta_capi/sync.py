@@ -34,7 +34,11 @@ from sinks.meta_capi.client import BatchOutcome, MetaCapiClient
 from sinks.meta_capi.config import SinkConfig
 from sinks.meta_capi.contract import EVENT_COLUMNS
 from sinks.meta_capi.errors import ConfigurationError
-from sinks.meta_capi.fast_path import ready_events_sql, unsupported_columns
+from sinks.meta_capi.fast_path import (
+    ready_events_sql,
+    sent_ready_events_sql,
+    unsupported_columns,
+)
 from sinks.meta_capi.ledger import DeliveryState, Ledger
 from sinks.meta_capi.payload import PreparedEvent, prepare_event
 
@@ -162,11 +166,14 @@ def _execute(
     now: datetime | int | None,
     sample_path: str | Path | None,
     client: MetaCapiClient | None = None,
+    already_sent: int = 0,
 ) -> SyncReport:
     is_dry = config.is_dry_run or bool(dry_run)
     mode = "dry_run" if is_dry else ("test" if config.test_event_code else "live")
     resend = frozenset(str(e) for e in resend_event_ids)
-    report = SyncReport(run_id=uuid.uuid4().hex, mode=mode, resend_ids=resend)
+    report = SyncReport(
+        run_id=uuid.uuid4().hex, mode=mode, resend_ids=resend, skipped_already_sent=already_sent
+    )
     now_ts = _unix(now)
     ledger = Ledger(ledger_con, config.pixel_id or "", report.run_id)
     ledger.ensure_schema()
@@ -265,12 +272,20 @@ def sync_events(
         try:
             types = _column_types(reader, table)
             unsupported = unsupported_columns(types)
+            already_sent = 0
             if ledger_con is con and not unsupported:
-                sql = ready_events_sql(table, types)
+                # only rows not yet sent are read and rendered: an hourly run costs what is
+                # new, not the whole history (the sent ones are counted, not fetched)
+                sql = ready_events_sql(table, types, skip_sent=True)
                 Ledger(con, config.pixel_id or "", "").ensure_schema()
+                resend = sorted({str(e) for e in resend_event_ids})
+                pixel = config.pixel_id or ""
+                already_sent = reader.execute(
+                    sent_ready_events_sql(table), [pixel, resend]
+                ).fetchone()[0]
 
                 def chunks_of(run: _Run) -> Iterator[list[_Candidate]]:
-                    params = [run.now_ts, config.future_skew_seconds, config.pixel_id or ""]
+                    params = [run.now_ts, config.future_skew_seconds, pixel, resend]
                     return _rendered_chunks(reader, sql, params, chunk_rows)
 
             else:
@@ -294,6 +309,7 @@ def sync_events(
                 dry_run=dry_run,
                 now=now,
                 sample_path=sample_path,
+                already_sent=already_sent,
             )
         finally:
             reader.close()

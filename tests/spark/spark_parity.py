@@ -32,34 +32,6 @@ DBT_PROJECT = REPO / "dbt_project"
 SAMPLE_INBOX = REPO / "data" / "sample" / "inbox"
 FLOAT_DIGITS = 6
 
-#: Nodes that fail on Spark because their SQL (or a macro they call, outside the dispatched
-#: ones) is DuckDB-only, with the fix. TEMP: each entry goes when its owner ports the SQL;
-#: the suite xfails (strictly) while the Spark build fails on these nodes only.
-_VARCHAR = (
-    "cast(... as varchar): Spark needs a length (DATATYPE_MISSING_SIZE); "
-    "fix: cast(... as {{ dbt.type_string() }})"
-)
-_PHONE = (
-    "macros/meta/normalize_phone.sql: ph_from_candidate and ph_candidate_issue use a "
-    "correlated scalar subquery whose max() mixes the outer candidate with the seed's columns "
-    "(Spark: AGGREGATE_FUNCTION_MIXED_OUTER_LOCAL_REFERENCES), and cast(... as varchar); fix: "
-    "read each meta_phone_prefixes column with its own scalar subquery (dial_prefix is unique) "
-    "or join the seed in the model"
-)
-_EM = (
-    "macros/meta/normalize_keys.sql issue_em: strpos() is not a Spark function; "
-    "fix: instr(value, '@'), which both engines have"
-)
-KNOWN_NOT_PORTABLE: dict[str, str] = {
-    "stg_booking__bookings": f"{_VARCHAR} (booking_state_id); {_PHONE}; {_EM}",
-    "stg_shop__orders": f"{_PHONE}; {_EM}",
-    "stg_crm__contacts": f"{_PHONE}; {_EM}",
-    "stg_forms__submissions": f"{_PHONE}; {_EM}",
-    "int_click_ids_observed": _VARCHAR,
-    "int_touches_unioned": _VARCHAR,
-    "int_outcomes_unioned": _VARCHAR,
-    "meta_capi__sent_events": f"macros/meta_capi/meta_capi_rules.sql: {_VARCHAR}",
-}
 SHOWN_DIFFERENCES = 5
 
 
@@ -75,21 +47,13 @@ class Builds:
     spark_failures: dict[str, str] = field(default_factory=dict)
 
 
-class SparkBuildBlocked(AssertionError):
-    """The Spark build failed only on nodes listed in ``KNOWN_NOT_PORTABLE``."""
-
-
-def require_spark_build(builds: Builds, known: Mapping[str, str]) -> None:
-    """Raise unless ``dbt build`` on Spark succeeded; ``SparkBuildBlocked`` when every failed
-    node is a known non-portable one (so only those can keep the suite from comparing)."""
+def require_spark_build(builds: Builds) -> None:
+    """Raise, naming each failed node and why, unless ``dbt build`` on Spark succeeded."""
     if not builds.spark_failures:
         return
     listed = "\n".join(
-        f"  {name}: {known.get(name, 'NOT A KNOWN CASE')}\n    {message}"
-        for name, message in sorted(builds.spark_failures.items())
+        f"  {name}: {message}" for name, message in sorted(builds.spark_failures.items())
     )
-    if set(builds.spark_failures) <= set(known):
-        raise SparkBuildBlocked(f"dbt build on spark blocked by non-portable SQL:\n{listed}")
     raise AssertionError(f"dbt build on spark failed:\n{listed}")
 
 
@@ -271,3 +235,40 @@ def compare_rows(
 
 def _first(rows: Counter[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return sorted(rows, key=repr)[:SHOWN_DIFFERENCES]
+
+
+#: Columns holding a person id. A person id names the person by one of its identifiers,
+#: chosen through the graph's node ids, and node ids are engine-specific hashes
+#: (identity_node_id: DuckDB's hash, Spark's MD5 prefix), so the same person can get another
+#: id on each engine.
+PERSON_ID_COLUMNS = frozenset({"person_id", "previous_person_id"})
+
+
+def person_labels(record_persons: Iterable[tuple[str, str, str | None]]) -> dict[str, str]:
+    """An engine-independent label per person id: the smallest of its records.
+
+    ``record_persons`` are (source_table, record_id, person_id) rows of int_record_persons.
+    Two engines that group the same records into the same people give each person the same
+    label, whatever id each engine's hash chose."""
+    smallest: dict[str, str] = {}
+    for source_table, record_id, person_id in record_persons:
+        if person_id is None:
+            continue
+        record = f"{source_table}/{record_id}"
+        if person_id not in smallest or record < smallest[person_id]:
+            smallest[person_id] = record
+    return {person_id: f"person of {record}" for person_id, record in smallest.items()}
+
+
+def relabel_persons(
+    rows: Iterable[Mapping[str, Any]], labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Rows with each person id column replaced by its label (an unknown id stays as it is,
+    so it shows up as a difference)."""
+    return [
+        {
+            column: labels.get(value, value) if column in PERSON_ID_COLUMNS else value
+            for column, value in row.items()
+        }
+        for row in rows
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
-from spark_parity import compare_rows
+from spark_parity import compare_rows, person_labels, relabel_persons
 
 COLUMNS = ["event_id", "event_time", "value", "is_ready", "contents"]
 
@@ -85,3 +85,52 @@ def test_different_columns_are_reported() -> None:
     # then the column lists are named
     assert not difference.matches
     assert "contents" in (difference.column_problem or "")
+
+
+def test_the_same_people_under_other_person_ids_match_after_relabelling() -> None:
+    # given two engines that grouped the same records into the same two people, each under
+    # ids of its own hash, and a mart row per person
+    duckdb_labels = person_labels(
+        [("crm", "c1", "p_aa"), ("web", "w1", "p_aa"), ("crm", "c2", "p_bb")]
+    )
+    spark_labels = person_labels(
+        [("crm", "c1", "p_11"), ("web", "w1", "p_11"), ("crm", "c2", "p_22")]
+    )
+    duckdb_rows = [{"person_id": "p_aa", "records": 2}, {"person_id": "p_bb", "records": 1}]
+    spark_rows = [{"person_id": "p_22", "records": 1}, {"person_id": "p_11", "records": 2}]
+
+    # when compared after relabelling
+    difference = compare_rows(
+        "dim_persons",
+        ["person_id", "records"],
+        relabel_persons(duckdb_rows, duckdb_labels),
+        ["person_id", "records"],
+        relabel_persons(spark_rows, spark_labels),
+    )
+
+    # then they match
+    assert difference.matches, difference.describe()
+
+
+def test_people_grouped_differently_still_differ_after_relabelling() -> None:
+    # given spark put record w1 with c2's person instead of c1's
+    duckdb_labels = person_labels(
+        [("crm", "c1", "p_aa"), ("web", "w1", "p_aa"), ("crm", "c2", "p_bb")]
+    )
+    spark_labels = person_labels(
+        [("crm", "c1", "p_11"), ("web", "w1", "p_22"), ("crm", "c2", "p_22")]
+    )
+    duckdb_rows = [{"record": "w1", "person_id": "p_aa"}]
+    spark_rows = [{"record": "w1", "person_id": "p_22"}]
+
+    # when compared after relabelling
+    difference = compare_rows(
+        "m",
+        ["record", "person_id"],
+        relabel_persons(duckdb_rows, duckdb_labels),
+        ["record", "person_id"],
+        relabel_persons(spark_rows, spark_labels),
+    )
+
+    # then the row differs
+    assert not difference.matches

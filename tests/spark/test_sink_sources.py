@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from spark_parity import KNOWN_NOT_PORTABLE, Builds, SparkBuildBlocked, require_spark_build
+from spark_parity import Builds, require_spark_build
 
 from sinks.fake_graph_api import DEFAULT_PIXEL_ID, DEFAULT_TOKEN, FakeGraphApi
 from sinks.meta_capi import EVENT_COLUMNS, SinkConfig
@@ -119,9 +119,11 @@ def test_dbapi_reader_refuses_what_is_not_a_table_name(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def fake_now() -> Iterator[FakeGraphApi]:
-    """A fake Graph API whose clock is the real one (the sample's events are recent)."""
-    with FakeGraphApi(clock=time.time) as server:
+def fake_at_as_of(builds: Builds) -> Iterator[FakeGraphApi]:
+    """A fake Graph API whose clock is the builds' as-of (the sample's end), as Meta's would
+    be when the events were fresh; the sample's events are older than 7 days by now."""
+    as_of = datetime.fromisoformat(builds.meta_as_of).replace(tzinfo=UTC)
+    with FakeGraphApi(clock=as_of.timestamp) as server:
         yield server
 
 
@@ -154,17 +156,11 @@ def test_spark_reader_pulls_ready_rows_in_send_order_one_slice_at_a_time(spark: 
 
 
 @pytest.mark.spark
-@pytest.mark.xfail(
-    bool(KNOWN_NOT_PORTABLE),
-    raises=SparkBuildBlocked,
-    strict=True,
-    reason="TEMP: models with DuckDB-only SQL (spark_parity.KNOWN_NOT_PORTABLE)",
-)
 def test_the_sink_sends_every_ready_event_of_the_spark_mart_once(
-    builds: Builds, spark: Any, fake_now: FakeGraphApi, tmp_path: Path
+    builds: Builds, spark: Any, fake_at_as_of: FakeGraphApi, tmp_path: Path
 ) -> None:
     # given the Meta event mart built on Spark (and the same mart built on DuckDB)
-    require_spark_build(builds, KNOWN_NOT_PORTABLE)
+    require_spark_build(builds)
     tables = {t.name for t in spark.catalog.listTables("marts")}
     if "meta_capi__events" not in tables:
         pytest.skip("the project has no meta_capi__events mart yet")
@@ -180,14 +176,14 @@ def test_the_sink_sends_every_ready_event_of_the_spark_mart_once(
     # when the sink syncs from Spark, 40 rows per slice, into its own ledger file
     ledger = tmp_path / "ledger.duckdb"
     rows = spark_ready_rows(spark, "marts.meta_capi__events", chunk_rows=40)
-    report = sync_from_rows(rows, ledger, _live_config(fake_now), chunk_rows=40)
+    now = datetime.fromisoformat(builds.meta_as_of).replace(tzinfo=UTC)
+    report = sync_from_rows(rows, ledger, _live_config(fake_at_as_of), chunk_rows=40, now=now)
 
-    # then each ready event reached Meta once (or expired on the way), and the ledger says so
+    # then each ready event reached Meta once, and the ledger says so
     with duckdb.connect(str(ledger), read_only=True) as con:
         delivered = dict(
             con.execute("select event_id, status from sync.meta_capi_deliveries").fetchall()
         )
     assert set(delivered) == expected
-    assert report.sent == sum(1 for s in delivered.values() if s == "sent") > 0
-    assert report.sent + report.expired == len(expected)
-    assert sorted(set(fake_now.accepted.values())) == [1]
+    assert report.sent == sum(1 for s in delivered.values() if s == "sent") == len(expected)
+    assert sorted(set(fake_at_as_of.accepted.values())) == [1]

@@ -31,7 +31,7 @@
     {%- set value = "lower(trim(" ~ expr ~ "))" -%}
     {{ _issue_wrapper(expr, normalised or normalize_em(expr),
         "case
-            when strpos(" ~ value ~ ", '@') = 0 then 'email_without_at'
+            when instr(" ~ value ~ ", '@') = 0 then 'email_without_at'
             when " ~ regexp_like(value, "@[^@.]*$") ~ " or " ~ regexp_like(value, "\.$") ~ "
                 then 'email_without_domain'
             when " ~ regexp_like(value, "\s") ~ " then 'email_with_spaces'
@@ -152,11 +152,7 @@
 {% macro normalize_country(expr) -%}
     coalesce(
         {{ hashed_passthrough(expr) }},
-        (
-            select max(country_codes.country_code)
-            from {{ ref('meta_country_codes') }} as country_codes
-            where country_codes.country_key = {{ country_lookup_key(expr) }}
-        )
+        {{ seed_lookup(ref('meta_country_codes'), 'country_key', 'country_code', country_lookup_key(expr)) }}
     )
 {%- endmacro %}
 
@@ -168,13 +164,7 @@
 {#- Names and AP abbreviations map to the code; anything else keeps its letters (Meta's rule
     outside the US). When the row's country is us or ca the result must be a 2-letter code. -#}
 {% macro normalize_st(expr, country=none) -%}
-    {%- set mapped -%}
-        (
-            select max(state_codes.state_code)
-            from {{ ref('meta_state_codes') }} as state_codes
-            where state_codes.state_key = {{ country_lookup_key(expr) }}
-        )
-    {%- endset -%}
+    {%- set mapped = seed_lookup(ref('meta_state_codes'), 'state_key', 'state_code', country_lookup_key(expr)) -%}
     {%- set value = "coalesce(" ~ mapped ~ ", " ~ _letters_only(expr) ~ ")" -%}
     case
         when {{ is_sha256_hex(expr) }} then {{ hashed_passthrough(expr) }}

@@ -50,7 +50,10 @@
     end
 {%- endmacro %}
 
-{#- E.164 digits (no "+") from a candidate, or null when it is not a possible number. -#}
+{#- E.164 digits (no "+") from a candidate, or null when it is not a possible number.
+    The seed row is read in a derived table and max() taken outside it: Spark refuses an
+    aggregate that mixes the outer candidate with the seed's columns (dial_prefix is unique,
+    so max() only turns "no row" into null), and both engines accept this form. -#}
 {% macro ph_from_candidate(candidate) -%}
     {%- set nsn_raw = "substr(" ~ candidate ~ ", length(phone_prefixes.calling_code) + 1)" -%}
     {%- set np = "phone_prefixes.national_prefix" -%}
@@ -58,21 +61,23 @@
     {%- set nsn -%}
         case
             when {{ np }} is not null and {{ nsn_raw }} like {{ np }} || '%'
-                and {{ lengths }} like '%|' || cast(length({{ nsn_raw }}) - length({{ np }}) as varchar) || '|%'
+                and {{ lengths }} like '%|' || cast(length({{ nsn_raw }}) - length({{ np }}) as {{ dbt.type_string() }}) || '|%'
                 then substr({{ nsn_raw }}, length({{ np }}) + 1)
             else {{ nsn_raw }}
         end
     {%- endset -%}
     (
-        select max(
-            case
-                when {{ lengths }} like '%|' || cast(length({{ nsn }}) as varchar) || '|%'
-                    and ({{ nsn }} not like '0%' or phone_prefixes.leading_zero_possible)
-                    then phone_prefixes.calling_code || {{ nsn }}
-            end
-        )
-        from {{ ref('meta_phone_prefixes') }} as phone_prefixes
-        where phone_prefixes.dial_prefix = substr({{ candidate }}, 1, 3)
+        select max(prefix_matches.e164)
+        from (
+            select
+                case
+                    when {{ lengths }} like '%|' || cast(length({{ nsn }}) as {{ dbt.type_string() }}) || '|%'
+                        and ({{ nsn }} not like '0%' or phone_prefixes.leading_zero_possible)
+                        then phone_prefixes.calling_code || {{ nsn }}
+                end as e164
+            from {{ ref('meta_phone_prefixes') }} as phone_prefixes
+            where phone_prefixes.dial_prefix = substr({{ candidate }}, 1, 3)
+        ) as prefix_matches
     )
 {%- endmacro %}
 
@@ -83,24 +88,26 @@
     {%- set nsn -%}
         case
             when {{ np }} is not null and {{ nsn_raw }} like {{ np }} || '%'
-                and phone_prefixes.possible_lengths like '%|' || cast(length({{ nsn_raw }}) - length({{ np }}) as varchar) || '|%'
+                and phone_prefixes.possible_lengths like '%|' || cast(length({{ nsn_raw }}) - length({{ np }}) as {{ dbt.type_string() }}) || '|%'
                 then substr({{ nsn_raw }}, length({{ np }}) + 1)
             else {{ nsn_raw }}
         end
     {%- endset -%}
     coalesce(
         (
-            select max(
-                case
-                    when length({{ nsn }}) < phone_prefixes.min_length then 'phone_too_short'
-                    when length({{ nsn }}) > phone_prefixes.max_length then 'phone_too_long'
-                    when phone_prefixes.possible_lengths not like '%|' || cast(length({{ nsn }}) as varchar) || '|%'
-                        then 'phone_impossible_length'
-                    else 'phone_leading_zero'
-                end
-            )
-            from {{ ref('meta_phone_prefixes') }} as phone_prefixes
-            where phone_prefixes.dial_prefix = substr({{ candidate }}, 1, 3)
+            select max(prefix_matches.issue)
+            from (
+                select
+                    case
+                        when length({{ nsn }}) < phone_prefixes.min_length then 'phone_too_short'
+                        when length({{ nsn }}) > phone_prefixes.max_length then 'phone_too_long'
+                        when phone_prefixes.possible_lengths not like '%|' || cast(length({{ nsn }}) as {{ dbt.type_string() }}) || '|%'
+                            then 'phone_impossible_length'
+                        else 'phone_leading_zero'
+                    end as issue
+                from {{ ref('meta_phone_prefixes') }} as phone_prefixes
+                where phone_prefixes.dial_prefix = substr({{ candidate }}, 1, 3)
+            ) as prefix_matches
         ),
         case when length({{ candidate }}) < 3 then 'phone_too_short' else 'phone_unknown_country_code' end
     )

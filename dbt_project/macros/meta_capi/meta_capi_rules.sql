@@ -65,6 +65,6 @@
     {%- if ledger is not none -%}
         select distinct event_id from {{ ledger }} where status = 'sent'
     {%- else -%}
-        select cast(null as varchar) as event_id where 1 = 0
+        select cast(null as {{ dbt.type_string() }}) as event_id where 1 = 0
     {%- endif -%}
 {%- endmacro %}

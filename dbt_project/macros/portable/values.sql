@@ -32,3 +32,17 @@
 {% macro default__try_cast_date(expr) -%}
     try_cast({{ expr }} as date)
 {%- endmacro %}
+
+{#- The value of a seed's row whose key column equals `key_expression` (max() when keys
+    repeat), or null when none does: a reference lookup inside an expression. -#}
+{% macro seed_lookup(seed, key_column, value_column, key_expression) -%}
+    {{ return(adapter.dispatch('seed_lookup', 'journey_memory')(seed, key_column, value_column, key_expression)) }}
+{%- endmacro %}
+
+{% macro default__seed_lookup(seed, key_column, value_column, key_expression) -%}
+    (
+        select max(seed_rows.{{ value_column }})
+        from {{ seed }} as seed_rows
+        where seed_rows.{{ key_column }} = {{ key_expression }}
+    )
+{%- endmacro %}

@@ -21,6 +21,9 @@
         {{ exceptions.raise_compiler_error(
             "export_raw_parquet reads the DuckDB warehouse; run it with the duckdb target") }}
     {%- endif -%}
+    {#- The send ledger's tables are sources too: on a warehouse no dbt build ran on yet (just
+        landed), create them empty, as the build's on-run-start hook would. -#}
+    {%- do run_query(reporting_ensure_send_ledger()) -%}
     {%- for schema, table in _raw_source_tables() -%}
         {%- set file = path ~ '/' ~ table ~ '.parquet' -%}
         {%- do run_query(

@@ -62,3 +62,11 @@
         else coalesce(try_url_decode(replace({{ expr }}, '+', '%2B')), {{ expr }})
     end
 {%- endmacro %}
+
+{#- dbt-spark's split_part splits on a regex it escapes with '\\', which under
+    escapedStringLiterals is two backslashes, so '|' split every character and '.' matched
+    nothing. Spark's own split_part takes the delimiter as text, counts negative parts from
+    the end and gives '' out of range, as DuckDB's does. -#}
+{% macro spark__split_part(string_text, delimiter_text, part_number) -%}
+    split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
+{%- endmacro %}

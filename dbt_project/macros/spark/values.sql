@@ -25,3 +25,24 @@
             then cast(trim({{ expr }}) as date)
     end
 {%- endmacro %}
+
+{#- Spark turns a correlated lookup into a join whose condition holds the key expression, and
+    evaluates a nondeterministic part of it there uninitialised (reflect(), which the Unicode
+    macros use, fails with "should be initialized before eval"). So the seed is read once, as
+    a map, by an uncorrelated subquery, and the key looked up in the row's projection. -#}
+{% macro spark__seed_lookup(seed, key_column, value_column, key_expression) -%}
+    try_element_at(
+        (
+            select map_from_entries(collect_list(struct(seed_keys.lookup_key, seed_keys.lookup_value)))
+            from (
+                select
+                    seed_rows.{{ key_column }} as lookup_key,
+                    max(seed_rows.{{ value_column }}) as lookup_value
+                from {{ seed }} as seed_rows
+                where seed_rows.{{ key_column }} is not null
+                group by seed_rows.{{ key_column }}
+            ) as seed_keys
+        ),
+        {{ key_expression }}
+    )
+{%- endmacro %}

@@ -1,13 +1,15 @@
 {#-
-    One row per distinct identifier, numbered: the graph's nodes. node_id follows
-    (identifier_type, identifier_value) order, so a component's smallest node is its smallest
-    identifier and person ids come out the same for the same data.
+    One row per distinct identifier: the graph's nodes. node_id is identity_node_id(type,
+    value), an MD5 prefix: the same identifier keeps the same node id however the data grows
+    (the incremental component computation depends on it) and person ids come out the same
+    for the same data.
 -#}
 
 with
 
 int_identity_occurrences as (
     select
+        node_id,
         identifier_type,
         identifier_value,
         is_strong,
@@ -24,22 +26,22 @@ int_identity_identifiers_excluded as (
 ),
 
 identifiers as (
+    {#- grouped by the integer id alone: type and value are the same on every row of it -#}
     select
-        identifier_type,
-        identifier_value,
-        is_strong,
+        node_id,
+        min(identifier_type) as identifier_type,
+        min(identifier_value) as identifier_value,
+        max(case when is_strong then 1 else 0 end) = 1 as is_strong,
         min(seen_at) as first_seen_at,
         max(seen_at) as last_seen_at,
         count(*) as records
     from int_identity_occurrences
-    group by identifier_type, identifier_value, is_strong
+    group by node_id
 ),
 
 final as (
     select
-        row_number() over (
-            order by identifiers.identifier_type, identifiers.identifier_value
-        ) as node_id,
+        identifiers.node_id,
         identifiers.identifier_type,
         identifiers.identifier_value,
         identifiers.is_strong,

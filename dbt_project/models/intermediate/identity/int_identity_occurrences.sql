@@ -1,4 +1,9 @@
-{#- One row per identifier seen in one staged record: what the identity graph is made of. -#}
+{#-
+    One row per identifier seen in one staged record: what the identity graph is made of.
+    Incremental on `_loaded_at`: a run reads only the staged rows landed since the previous
+    one and replaces the occurrences of those records (a record landed again, say a booking
+    whose state changed, replaces its earlier identifiers).
+-#}
 {%- set strong_types = [
     'user_id', 'crm_contact_id', 'meta_lead_id', 'em', 'ph', 'submission_id',
 ] -%}
@@ -11,8 +16,10 @@ stg_web__events as (
         occurred_at,
         anonymous_id,
         user_id,
-        fbp
+        fbp,
+        _loaded_at
     from {{ ref('stg_web__events') }}
+    {{ identity_landed_since_last_run() }}
 ),
 
 stg_forms__submissions as (
@@ -22,8 +29,10 @@ stg_forms__submissions as (
         anonymous_id,
         em,
         ph,
-        meta_lead_id
+        meta_lead_id,
+        _loaded_at
     from {{ ref('stg_forms__submissions') }}
+    {{ identity_landed_since_last_run() }}
 ),
 
 stg_crm__contacts as (
@@ -35,16 +44,24 @@ stg_crm__contacts as (
         meta_lead_id,
         em,
         ph,
-        merged_into_crm_contact_id
+        {#- the contact itself is already its crm_contact_id: one row per identifier -#}
+        case
+            when trim(merged_into_crm_contact_id) <> trim(crm_contact_id)
+                then merged_into_crm_contact_id
+        end as merged_into_crm_contact_id,
+        _loaded_at
     from {{ ref('stg_crm__contacts') }}
+    {{ identity_landed_since_last_run() }}
 ),
 
 stg_crm__stage_changes as (
     select
         change_id,
         crm_contact_id,
-        changed_at
+        changed_at,
+        _loaded_at
     from {{ ref('stg_crm__stage_changes') }}
+    {{ identity_landed_since_last_run() }}
 ),
 
 stg_booking__bookings as (
@@ -54,8 +71,10 @@ stg_booking__bookings as (
         crm_contact_id,
         anonymous_id,
         em,
-        ph
+        ph,
+        _loaded_at
     from {{ ref('stg_booking__bookings') }}
+    {{ identity_landed_since_last_run() }}
 ),
 
 stg_shop__orders as (
@@ -65,8 +84,10 @@ stg_shop__orders as (
         crm_contact_id,
         anonymous_id,
         em,
-        ph
+        ph,
+        _loaded_at
     from {{ ref('stg_shop__orders') }}
+    {{ identity_landed_since_last_run() }}
 ),
 
 web_event_identifiers as (
@@ -150,30 +171,24 @@ unioned as (
     select * from order_identifiers
 ),
 
-deduplicated as (
-    select
-        source_table,
-        record_id,
-        identifier_type,
-        identifier_value,
-        min(seen_at) as seen_at
-    from unioned
-    group by source_table, record_id, identifier_type, identifier_value
-),
-
 final as (
+    {#- staged record keys are unique and each column of a record maps to its own identifier
+        type (the one pair that shares a type, a contact and the contact it was merged into,
+        is kept apart above), so the rows are already one per record and identifier -#}
     select
         source_table,
         record_id,
         identifier_type,
         identifier_value,
+        {{ identity_node_id('identifier_type', 'identifier_value') }} as node_id,
         identifier_type in (
             {%- for strong_type in strong_types %}
                 '{{ strong_type }}'{{ ',' if not loop.last }}
             {%- endfor %}
         ) as is_strong,
-        seen_at
-    from deduplicated
+        seen_at,
+        _loaded_at
+    from unioned
 )
 
 select * from final

@@ -1,9 +1,9 @@
 {{
     config(
         pre_hook="{{ identity_connected_components(
-            ref('int_identity_person_edges'), identity_work_relation('__labels')
+            ref('int_identity_person_edges'), identity_work_relation('__labels'),
+            incremental=not flags.FULL_REFRESH,
         ) }}",
-        post_hook="drop table if exists {{ identity_work_relation('__labels') }}",
     )
 }}
 {#-

@@ -6,32 +6,28 @@ int_identity_occurrences as (
     select
         source_table,
         record_id,
-        identifier_type,
-        identifier_value
+        node_id,
+        is_strong
     from {{ ref('int_identity_occurrences') }}
 ),
 
-int_identity_nodes as (
-    select
-        node_id,
-        identifier_type,
-        identifier_value,
-        is_strong
+excluded_nodes as (
+    select node_id
     from {{ ref('int_identity_nodes') }}
-    where not is_excluded
+    where is_excluded
 ),
 
 final as (
+    {#- an anti-join on the few excluded nodes, not a join on every node -#}
     select
         int_identity_occurrences.source_table,
         int_identity_occurrences.record_id,
-        int_identity_nodes.node_id,
-        int_identity_nodes.is_strong
+        int_identity_occurrences.node_id,
+        int_identity_occurrences.is_strong
     from int_identity_occurrences
-    inner join int_identity_nodes
-        on
-            int_identity_occurrences.identifier_type = int_identity_nodes.identifier_type
-            and int_identity_occurrences.identifier_value = int_identity_nodes.identifier_value
+    left join excluded_nodes
+        on int_identity_occurrences.node_id = excluded_nodes.node_id
+    where excluded_nodes.node_id is null
 )
 
 select * from final

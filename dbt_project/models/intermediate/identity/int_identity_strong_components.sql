@@ -1,14 +1,15 @@
 {{
     config(
         pre_hook="{{ identity_connected_components(
-            ref('int_identity_strong_edges'), identity_work_relation('__labels')
+            ref('int_identity_strong_edges'), identity_work_relation('__labels'),
+            incremental=not flags.FULL_REFRESH,
         ) }}",
-        post_hook="drop table if exists {{ identity_work_relation('__labels') }}",
     )
 }}
 {#-
-    Connected components of the strong-identifier graph: min-label propagation with hooking
-    and pointer jumping (macro identity_connected_components, run by the pre-hook). Nodes
+    Connected components of the strong-identifier graph: min-label contraction with pointer
+    jumping (macro identity_connected_components, run by the pre-hook; incremental unless
+    --full-refresh: only components touched by changed edges are recomputed). Nodes
     without an edge are their own component.
 -#}
 -- depends_on: {{ ref('int_identity_strong_edges') }}

@@ -3,7 +3,18 @@
     it has any, else through its weak ones (cookie, fbp), else the record is a person of its
     own (all its identifiers excluded, e.g. an order carrying only test@test.com).
     resolved_by says which.
+
+    How downstream models see what changed: incremental, every run compares each record's
+    person with the one stored and rewrites only the records that are new or whose person_id
+    (or resolved_by) changed, stamping them with person_assigned_at (the run's start) and the
+    person they had before (previous_person_id). A model built on top re-derives the rows of
+    `where person_assigned_at > <its own watermark>`, for both person_id and
+    previous_person_id. A full refresh stamps every record and leaves previous_person_id
+    null.
 -#}
+{%- set assigned_at -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endset %}
 
 with
 
@@ -108,7 +119,7 @@ record_anchor_nodes as (
     group by source_table, record_id
 ),
 
-final as (
+resolved as (
     select
         records.source_table,
         records.record_id,
@@ -131,6 +142,41 @@ final as (
         on record_anchor_nodes.strong_node_id = strong_persons.node_id
     left join int_identifiers_resolved as weak_persons
         on record_anchor_nodes.weak_node_id = weak_persons.node_id
+),
+
+previous as (
+    {#- the persons stored by the previous run; none in a full build -#}
+    select
+        source_table,
+        record_id,
+        person_id,
+        resolved_by
+    {% if is_incremental() %}
+        from {{ this }}
+    {% else %}
+        from resolved
+        where 1 = 0
+    {% endif %}
+),
+
+final as (
+    {#- only new records and records whose person changed are written -#}
+    select
+        resolved.source_table,
+        resolved.record_id,
+        resolved.person_id,
+        resolved.resolved_by,
+        {{ assigned_at }} as person_assigned_at,
+        previous.person_id as previous_person_id
+    from resolved
+    left join previous
+        on
+            resolved.source_table = previous.source_table
+            and resolved.record_id = previous.record_id
+    where
+        previous.person_id is null
+        or previous.person_id <> resolved.person_id
+        or previous.resolved_by <> resolved.resolved_by
 )
 
 select * from final

@@ -44,7 +44,7 @@ url_observations as (
         person_id,
         fbclid,
         occurred_at as observed_at,
-        cast(null as varchar) as cookie_fbc,
+        cast(null as {{ dbt.type_string() }}) as cookie_fbc,
         cast(null as bigint) as cookie_created_ms
     from int_web_hits_resolved
     where fbclid is not null
@@ -55,7 +55,7 @@ url_observations as (
         int_record_persons.person_id,
         stg_forms__submissions.fbclid,
         stg_forms__submissions.submitted_at as observed_at,
-        cast(null as varchar) as cookie_fbc,
+        cast(null as {{ dbt.type_string() }}) as cookie_fbc,
         cast(null as bigint) as cookie_created_ms
     from stg_forms__submissions
     inner join int_record_persons
@@ -143,7 +143,7 @@ final as (
         -- Meta: without a stored _fbc cookie, build fb.1.<first seen, ms>.<fbclid>
         concat(
             'fb.1.',
-            cast({{ journeys_epoch_ms('click_ids.first_seen_at') }} as varchar),
+            cast({{ journeys_epoch_ms('click_ids.first_seen_at') }} as {{ dbt.type_string() }}),
             '.',
             click_ids.fbclid
         ) as rebuilt_fbc

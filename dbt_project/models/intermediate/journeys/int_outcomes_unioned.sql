@@ -111,13 +111,13 @@ form_outcomes as (
         stg_forms__submissions._loaded_at,
         concat_ws('|', 'form_submissions', stg_forms__submissions.submission_id) as dedup_scope,
         submission_contacts.crm_contact_id,
-        cast(null as varchar) as deal_id,
-        cast(null as varchar) as booking_id,
-        cast(null as varchar) as order_id,
-        cast(null as varchar) as order_channel,
+        cast(null as {{ dbt.type_string() }}) as deal_id,
+        cast(null as {{ dbt.type_string() }}) as booking_id,
+        cast(null as {{ dbt.type_string() }}) as order_id,
+        cast(null as {{ dbt.type_string() }}) as order_channel,
         cast(null as double) as value,
-        cast(null as varchar) as currency,
-        cast(null as varchar) as items,
+        cast(null as {{ dbt.type_string() }}) as currency,
+        cast(null as {{ dbt.type_string() }}) as items,
         cast(null as integer) as num_items,
         stg_forms__submissions.pixel_event_id,
         stg_forms__submissions.meta_lead_id as record_meta_lead_id,
@@ -153,18 +153,18 @@ crm_outcomes as (
             stg_crm__stage_changes.crm_contact_id
         ) as crm_contact_id,
         stg_crm__stage_changes.deal_id,
-        cast(null as varchar) as booking_id,
-        cast(null as varchar) as order_id,
-        cast(null as varchar) as order_channel,
+        cast(null as {{ dbt.type_string() }}) as booking_id,
+        cast(null as {{ dbt.type_string() }}) as order_id,
+        cast(null as {{ dbt.type_string() }}) as order_channel,
         cast(stg_crm__stage_changes.value as double) as value,
         stg_crm__stage_changes.currency,
-        cast(null as varchar) as items,
+        cast(null as {{ dbt.type_string() }}) as items,
         cast(null as integer) as num_items,
-        cast(null as varchar) as pixel_event_id,
-        cast(null as varchar) as record_meta_lead_id,
-        cast(null as varchar) as record_page_url,
-        cast(null as varchar) as record_client_ip_address,
-        cast(null as varchar) as record_client_user_agent
+        cast(null as {{ dbt.type_string() }}) as pixel_event_id,
+        cast(null as {{ dbt.type_string() }}) as record_meta_lead_id,
+        cast(null as {{ dbt.type_string() }}) as record_page_url,
+        cast(null as {{ dbt.type_string() }}) as record_client_ip_address,
+        cast(null as {{ dbt.type_string() }}) as record_client_user_agent
     from stg_crm__stage_changes
     left join int_crm_contacts_merged
         on stg_crm__stage_changes.crm_contact_id = int_crm_contacts_merged.crm_contact_id
@@ -184,19 +184,19 @@ booking_outcomes as (
             int_crm_contacts_merged.surviving_crm_contact_id,
             stg_booking__bookings.crm_contact_id
         ) as crm_contact_id,
-        cast(null as varchar) as deal_id,
+        cast(null as {{ dbt.type_string() }}) as deal_id,
         stg_booking__bookings.booking_id,
-        cast(null as varchar) as order_id,
-        cast(null as varchar) as order_channel,
+        cast(null as {{ dbt.type_string() }}) as order_id,
+        cast(null as {{ dbt.type_string() }}) as order_channel,
         cast(null as double) as value,
-        cast(null as varchar) as currency,
-        cast(null as varchar) as items,
+        cast(null as {{ dbt.type_string() }}) as currency,
+        cast(null as {{ dbt.type_string() }}) as items,
         cast(null as integer) as num_items,
-        cast(null as varchar) as pixel_event_id,
-        cast(null as varchar) as record_meta_lead_id,
-        cast(null as varchar) as record_page_url,
-        cast(null as varchar) as record_client_ip_address,
-        cast(null as varchar) as record_client_user_agent
+        cast(null as {{ dbt.type_string() }}) as pixel_event_id,
+        cast(null as {{ dbt.type_string() }}) as record_meta_lead_id,
+        cast(null as {{ dbt.type_string() }}) as record_page_url,
+        cast(null as {{ dbt.type_string() }}) as record_client_ip_address,
+        cast(null as {{ dbt.type_string() }}) as record_client_user_agent
     from stg_booking__bookings
     left join int_crm_contacts_merged
         on stg_booking__bookings.crm_contact_id = int_crm_contacts_merged.crm_contact_id
@@ -219,8 +219,8 @@ order_outcomes as (
             int_crm_contacts_merged.surviving_crm_contact_id,
             stg_shop__orders.crm_contact_id
         ) as crm_contact_id,
-        cast(null as varchar) as deal_id,
-        cast(null as varchar) as booking_id,
+        cast(null as {{ dbt.type_string() }}) as deal_id,
+        cast(null as {{ dbt.type_string() }}) as booking_id,
         stg_shop__orders.order_id,
         stg_shop__orders.channel as order_channel,
         cast(stg_shop__orders.value as double) as value,
@@ -228,10 +228,10 @@ order_outcomes as (
         stg_shop__orders.items,
         cast(stg_shop__orders.num_items as integer) as num_items,
         stg_shop__orders.pixel_event_id,
-        cast(null as varchar) as record_meta_lead_id,
-        cast(null as varchar) as record_page_url,
-        cast(null as varchar) as record_client_ip_address,
-        cast(null as varchar) as record_client_user_agent
+        cast(null as {{ dbt.type_string() }}) as record_meta_lead_id,
+        cast(null as {{ dbt.type_string() }}) as record_page_url,
+        cast(null as {{ dbt.type_string() }}) as record_client_ip_address,
+        cast(null as {{ dbt.type_string() }}) as record_client_user_agent
     from stg_shop__orders
     left join int_crm_contacts_merged
         on stg_shop__orders.crm_contact_id = int_crm_contacts_merged.crm_contact_id

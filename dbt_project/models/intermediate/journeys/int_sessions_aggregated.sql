@@ -5,7 +5,9 @@ with
 
 int_web_hits_sessionized as (
 
+    -- whole devices, as int_web_hits_sessionized re-derives them
     select * from {{ ref('int_web_hits_sessionized') }}
+    where {{ incremental_refreshed_since() }}
 
 ),
 
@@ -78,7 +80,8 @@ final as (
         landing_hits.fbclid,
         landing_hits.gclid,
         session_spans.fbp,
-        session_spans.has_ads_consent_granted
+        session_spans.has_ads_consent_granted,
+        {{ incremental_refreshed_at() }} as _refreshed_at
     from landing_hits
     inner join session_spans
         on landing_hits.session_id = session_spans.session_id

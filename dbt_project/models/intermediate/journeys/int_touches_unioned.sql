@@ -55,7 +55,7 @@ web_touches as (
         person_id,
         started_at as touched_at,
         session_id,
-        cast(null as varchar) as crm_contact_id,
+        cast(null as {{ dbt.type_string() }}) as crm_contact_id,
         landing_page_url,
         landing_page_path,
         referrer_host,
@@ -64,7 +64,7 @@ web_touches as (
         utm_campaign,
         fbclid,
         gclid,
-        cast(null as varchar) as meta_lead_id
+        cast(null as {{ dbt.type_string() }}) as meta_lead_id
     from int_sessions_aggregated
 
 ),
@@ -77,16 +77,16 @@ lead_ad_touches as (
         'meta_lead_ad' as touch_type,
         int_record_persons.person_id,
         stg_crm__contacts.created_at as touched_at,
-        cast(null as varchar) as session_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
         stg_crm__contacts.crm_contact_id,
-        cast(null as varchar) as landing_page_url,
-        cast(null as varchar) as landing_page_path,
-        cast(null as varchar) as referrer_host,
+        cast(null as {{ dbt.type_string() }}) as landing_page_url,
+        cast(null as {{ dbt.type_string() }}) as landing_page_path,
+        cast(null as {{ dbt.type_string() }}) as referrer_host,
         lower(stg_crm__contacts.utm_source) as utm_source,
         lower(stg_crm__contacts.utm_medium) as utm_medium,
         stg_crm__contacts.utm_campaign,
-        cast(null as varchar) as fbclid,
-        cast(null as varchar) as gclid,
+        cast(null as {{ dbt.type_string() }}) as fbclid,
+        cast(null as {{ dbt.type_string() }}) as gclid,
         stg_crm__contacts.meta_lead_id
     from stg_crm__contacts
     left join int_record_persons

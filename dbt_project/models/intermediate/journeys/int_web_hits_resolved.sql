@@ -27,7 +27,8 @@ stg_web__events as (
         fbc,
         client_ip_address,
         client_user_agent,
-        has_ads_consent
+        has_ads_consent,
+        _loaded_at
     from {{ ref('stg_web__events') }}
 
 ),
@@ -36,12 +37,61 @@ int_record_persons as (
 
     select
         record_id,
-        person_id
+        person_id,
+        person_assigned_at
     from {{ ref('int_record_persons') }}
     where source_table = 'web_events'
 
 ),
 
+{% if incremental_is_active() %}
+-- the devices to re-derive whole: those with newly landed hits (and the device a re-landed
+-- hit had before), and those with a hit identity gave another person since this model's last
+-- run (int_record_persons stamps such records with person_assigned_at: a form may stitch an
+-- old cookie to a person in any run)
+previous_hits as (
+
+    select
+        event_id,
+        anonymous_id
+    from {{ this }}
+
+),
+
+new_hits as (
+
+    select
+        event_id,
+        anonymous_id
+    from stg_web__events
+    where {{ incremental_landed_since() }}
+
+),
+
+devices_with_moved_hits as (
+
+    select stg_web__events.anonymous_id
+    from int_record_persons
+    inner join stg_web__events
+        on int_record_persons.record_id = stg_web__events.event_id
+    where {{ incremental_refreshed_since('int_record_persons.person_assigned_at') }}
+
+),
+
+affected_devices as (
+
+    select anonymous_id from new_hits
+    union
+    select previous_hits.anonymous_id
+    from previous_hits
+    inner join new_hits
+        on previous_hits.event_id = new_hits.event_id
+    union
+    select anonymous_id from devices_with_moved_hits
+
+),
+
+{% endif %}
 resolved as (
 
     select
@@ -72,10 +122,15 @@ resolved as (
         stg_web__events.fbc,
         stg_web__events.client_ip_address,
         stg_web__events.client_user_agent,
-        stg_web__events.has_ads_consent
+        stg_web__events.has_ads_consent,
+        stg_web__events._loaded_at,
+        {{ incremental_refreshed_at() }} as _refreshed_at
     from stg_web__events
     left join int_record_persons
         on stg_web__events.event_id = int_record_persons.record_id
+    {% if incremental_is_active() %}
+        where stg_web__events.anonymous_id in (select anonymous_id from affected_devices)
+    {% endif %}
 
 ),
 

@@ -9,7 +9,23 @@ with
 
 int_web_hits_resolved as (
 
+    -- whole devices: int_web_hits_resolved re-derives every hit of a device it touches
     select * from {{ ref('int_web_hits_resolved') }}
+    where {{ incremental_refreshed_since() }}
+
+),
+
+-- the windows below sort and carry only what sessionisation needs; the hit's other columns
+-- join back once at the end (windows over the wide rows cost several times more)
+hits as (
+
+    select
+        event_id,
+        person_id,
+        anonymous_id,
+        occurred_at,
+        campaign_key
+    from int_web_hits_resolved
 
 ),
 
@@ -21,7 +37,7 @@ gaps_measured as (
             partition by person_id, anonymous_id
             order by occurred_at, event_id
         ) as previous_occurred_at
-    from int_web_hits_resolved
+    from hits
 
 ),
 
@@ -130,32 +146,35 @@ final as (
         sessions_numbered.device_session_number,
         sessions_numbered.is_session_start = 1 as is_session_start,
         sessions_numbered.occurred_at,
-        sessions_numbered.event_type,
-        sessions_numbered.pixel_event_name,
-        sessions_numbered.page_url,
-        sessions_numbered.page_host,
-        sessions_numbered.page_path,
-        sessions_numbered.referrer_url,
-        sessions_numbered.external_referrer_host,
-        sessions_numbered.utm_source,
-        sessions_numbered.utm_medium,
-        sessions_numbered.utm_campaign,
-        sessions_numbered.utm_content,
-        sessions_numbered.utm_term,
-        sessions_numbered.fbclid,
-        sessions_numbered.gclid,
-        sessions_numbered.fbp,
-        sessions_numbered.fbc,
-        sessions_numbered.client_ip_address,
-        sessions_numbered.client_user_agent,
-        sessions_numbered.has_ads_consent,
-        sessions_numbered.campaign_key
+        int_web_hits_resolved.event_type,
+        int_web_hits_resolved.pixel_event_name,
+        int_web_hits_resolved.page_url,
+        int_web_hits_resolved.page_host,
+        int_web_hits_resolved.page_path,
+        int_web_hits_resolved.referrer_url,
+        int_web_hits_resolved.external_referrer_host,
+        int_web_hits_resolved.utm_source,
+        int_web_hits_resolved.utm_medium,
+        int_web_hits_resolved.utm_campaign,
+        int_web_hits_resolved.utm_content,
+        int_web_hits_resolved.utm_term,
+        int_web_hits_resolved.fbclid,
+        int_web_hits_resolved.gclid,
+        int_web_hits_resolved.fbp,
+        int_web_hits_resolved.fbc,
+        int_web_hits_resolved.client_ip_address,
+        int_web_hits_resolved.client_user_agent,
+        int_web_hits_resolved.has_ads_consent,
+        sessions_numbered.campaign_key,
+        {{ incremental_refreshed_at() }} as _refreshed_at
     from sessions_numbered
     inner join session_starts
         on
             sessions_numbered.person_id = session_starts.person_id
             and sessions_numbered.anonymous_id = session_starts.anonymous_id
             and sessions_numbered.device_session_number = session_starts.device_session_number
+    inner join int_web_hits_resolved
+        on sessions_numbered.event_id = int_web_hits_resolved.event_id
 
 )
 

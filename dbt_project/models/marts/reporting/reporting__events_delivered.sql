@@ -79,7 +79,8 @@ events_with_delivery as (
         case
             when deliveries_ranked.delivery_status = 'rejected'
                 then 'graph_error_' || coalesce(
-                    cast(deliveries_ranked.error_code as varchar), 'local_validation'
+                    cast(deliveries_ranked.error_code as {{ dbt.type_string() }}),
+                    'local_validation'
                 )
             when deliveries_ranked.delivery_status is null
                 then meta_capi__events.status_reason

@@ -4,13 +4,14 @@ with
 
 source_rows as (
     select * from {{ source('booking', 'bookings') }}
+    where {{ incremental_landed_since() }}
 ),
 
 keyed as (
     select
         source_rows.*,
         {{ clean_text('source_rows.booking_id') }} || '|' || {{ clean_text('source_rows.status') }}
-        || '|' || cast(source_rows.updated_at as varchar) as booking_state_id
+        || '|' || cast(source_rows.updated_at as {{ dbt.type_string() }}) as booking_state_id
     from source_rows
 ),
 

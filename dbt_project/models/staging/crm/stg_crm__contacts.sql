@@ -4,6 +4,7 @@ with
 
 source_rows as (
     select * from {{ source('crm', 'crm_contacts') }}
+    where {{ incremental_landed_since() }}
 ),
 
 ranked as (

@@ -3,6 +3,7 @@ with
 
 source_rows as (
     select * from {{ source('crm', 'crm_stage_changes') }}
+    where {{ incremental_landed_since() }}
 ),
 
 ranked as (

@@ -4,6 +4,7 @@ with
 
 source_rows as (
     select * from {{ source('forms', 'form_submissions') }}
+    where {{ incremental_landed_since() }}
 ),
 
 ranked as (

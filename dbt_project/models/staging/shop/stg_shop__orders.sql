@@ -3,6 +3,7 @@ with
 
 source_rows as (
     select * from {{ source('shop', 'orders') }}
+    where {{ incremental_landed_since() }}
 ),
 
 ranked as (

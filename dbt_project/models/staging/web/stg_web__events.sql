@@ -4,6 +4,7 @@ with
 
 source_rows as (
     select * from {{ source('web', 'web_events') }}
+    where {{ incremental_landed_since() }}
 ),
 
 ranked as (
