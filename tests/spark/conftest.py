@@ -68,15 +68,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
         ),
         (
             "sync some ready events into the ledger",
-            lambda: (
-                sync_events(
-                    result.duckdb_path,
-                    SinkConfig(),
-                    dry_run=True,
-                    now=datetime.fromisoformat(result.meta_as_of).replace(tzinfo=UTC),
-                )
-                and 0
-            ),
+            lambda: _sync_some(result.duckdb_path, result.meta_as_of),
         ),
         (
             "dbt build on duckdb of what reads the ledger",

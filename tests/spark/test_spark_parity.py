@@ -15,12 +15,6 @@ from spark_parity import (
     require_spark_build,
 )
 
-#: Marts still compared but allowed to be empty. TEMP: after the 06:51 merge of main the
-#: suite's sync to the fake left the ledger with `dry_run` rows, not `sent` (before the merge it
-#: sent 10), so these two, which read sent deliveries, are empty on both engines. Find why
-#: conftest._sync_some no longer sends, then remove this set.
-EMPTY_ALLOWED = frozenset({"meta_capi__sent_events", "reporting__freshness"})
-
 RECORD_PERSONS = "select source_table, record_id, person_id from intermediate.int_record_persons"
 
 
@@ -42,7 +36,7 @@ def test_every_mart_built_on_spark_equals_the_duckdb_build(builds: Builds, spark
         for mart in marts:
             duck = con.sql(f"select * from marts.{mart}").to_arrow_table()
             on_spark = spark.table(f"marts.{mart}").toArrow()
-            if duck.num_rows == 0 and mart not in EMPTY_ALLOWED:
+            if duck.num_rows == 0:
                 empty.append(mart)
             differences.append(
                 compare_rows(
