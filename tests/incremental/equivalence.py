@@ -1,4 +1,5 @@
-"""Land, build and compare warehouses for the incremental equivalence test.
+"""Compare warehouses for the incremental equivalence test (landing and dbt runs come from
+tests/warehouse_runs.py).
 
 ``mart_differences`` compares every table and view of the ``marts`` schema (dim_/fct_, the
 Meta CAPI models and reporting all live there) of two DuckDB files row for row, ordering
@@ -9,61 +10,15 @@ construction) and ``_refreshed_at`` (when an incremental model last re-derived a
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-__all__ = ["BOOKKEEPING_COLUMNS", "MartDifference", "dbt", "land", "mart_differences"]
+__all__ = ["BOOKKEEPING_COLUMNS", "MartDifference", "mart_differences"]
 
-REPO = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO / "dbt_project"
 BOOKKEEPING_COLUMNS = frozenset({"_loaded_at", "_refreshed_at"})
 COMPARED_SCHEMAS = ("marts",)
-
-
-def land(inbox: Path, warehouse: Path) -> None:
-    """Land one inbox into ``warehouse`` with the project's landing CLI."""
-    subprocess.run(
-        [sys.executable, "-m", "orchestration.landing", "--inbox", str(inbox)]
-        + ["--warehouse", str(warehouse)],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-
-
-def dbt(
-    args: list[str], warehouse: Path, scratch: Path, dbt_vars: dict | None = None
-) -> subprocess.CompletedProcess:
-    """Run one dbt command on ``warehouse`` in a subprocess; raise with its tail on failure."""
-    command = [
-        sys.executable,
-        "-m",
-        "dbt.cli.main",
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT),
-        "--profiles-dir",
-        str(DBT_PROJECT),
-        "--target-path",
-        str(scratch / "target"),
-        "--log-path",
-        str(scratch / "logs"),
-    ]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
-    env = {**os.environ, "JOURNEY_WAREHOUSE": str(warehouse), "JOURNEY_DBT_TARGET": "duckdb"}
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = "\n".join(result.stdout.splitlines()[-40:])
-        raise AssertionError(f"dbt {' '.join(args)} failed on {warehouse.name}:\n{tail}")
-    return result
 
 
 @dataclass(frozen=True)

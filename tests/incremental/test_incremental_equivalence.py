@@ -21,14 +21,9 @@ import duckdb
 import pytest
 
 from tests.incremental.batches import BatchPlan, split_inbox
-from tests.incremental.equivalence import (
-    REPO,
-    MartDifference,
-    dbt,
-    land,
-    mart_differences,
-    mart_row_counts,
-)
+from tests.incremental.equivalence import MartDifference, mart_differences, mart_row_counts
+from tests.warehouse_runs import REPO, land
+from tests.warehouse_runs import run_dbt as dbt
 
 pytestmark = pytest.mark.slow
 

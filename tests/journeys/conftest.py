@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO / "dbt_project"
+from tests.warehouse_runs import REPO, land, run_dbt
 
-
-def land(inbox: Path, warehouse: Path) -> None:
-    """Land an inbox folder into a warehouse file with the project's landing CLI."""
-    subprocess.run(
-        [sys.executable, "-m", "orchestration.landing", "--inbox", str(inbox)]
-        + ["--warehouse", str(warehouse)],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+__all__ = ["REPO", "dbt_build", "land", "query"]
 
 
 def dbt_build(
@@ -35,19 +21,8 @@ def dbt_build(
     dbt_vars: dict | None = None,
 ) -> subprocess.CompletedProcess:
     """Run `dbt build` on `warehouse` in a subprocess, with target and logs under `scratch`."""
-    command = [
-        sys.executable,
-        "-m",
-        "dbt.cli.main",
+    args = [
         "build",
-        "--project-dir",
-        str(DBT_PROJECT),
-        "--profiles-dir",
-        str(DBT_PROJECT),
-        "--target-path",
-        str(scratch / "target"),
-        "--log-path",
-        str(scratch / "logs"),
         "--select",
         *select.split(),
         # tests of upstream layers that also need unselected models (identity's
@@ -55,14 +30,10 @@ def dbt_build(
         "--indirect-selection",
         "cautious",
     ]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
-    env = {**os.environ, "JOURNEY_WAREHOUSE": str(warehouse)}
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = "\n".join(result.stdout.splitlines()[-60:])
-        pytest.fail(f"dbt build failed:\n{tail}")
-    return result
+    try:
+        return run_dbt(args, warehouse, scratch, dbt_vars)
+    except AssertionError as failed:
+        pytest.fail(str(failed))
 
 
 def query(warehouse: Path, sql: str, params: Sequence | None = None) -> list[tuple]:

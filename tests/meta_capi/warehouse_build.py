@@ -6,74 +6,21 @@ paths, so tests never touch the developer's warehouse or dbt_project/target.
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from tests.warehouse_runs import land
+from tests.warehouse_runs import run_dbt as dbt
+
+__all__ = ["SAMPLE_AS_OF", "SAMPLE_INBOX", "build_warehouse", "dbt", "land", "shuffled_copy"]
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SAMPLE_INBOX = REPO_ROOT / "data" / "sample" / "inbox"
 # the committed sample ends 2026-11-30; pinning as_of there keeps its last week sendable
 SAMPLE_AS_OF = "2026-11-30T00:00:00"
-
-
-def land(inbox: Path, warehouse: Path) -> None:
-    """Land every file of ``inbox`` into ``warehouse`` with the project's landing CLI."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.landing",
-            "--inbox",
-            str(inbox),
-            "--warehouse",
-            str(warehouse),
-        ],
-        check=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "JOURNEY_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-    )
-
-
-def dbt(
-    command: list[str], warehouse: Path, scratch: Path, dbt_vars: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run one dbt command on ``warehouse``; raise with dbt's output when it fails."""
-    args = [
-        str(Path(sys.executable).parent / "dbt"),
-        *command,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(scratch / "target"),
-        "--log-path",
-        str(scratch / "logs"),
-    ]
-    if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars)]
-    result = subprocess.run(
-        args,
-        cwd=REPO_ROOT,
-        env={
-            **os.environ,
-            "JOURNEY_WAREHOUSE": str(warehouse),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "0",
-        },
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(command)} failed:\n{result.stdout[-4000:]}")
-    return result
 
 
 def build_warehouse(inbox: Path, warehouse: Path, scratch: Path, as_of: str = SAMPLE_AS_OF) -> Path:

@@ -8,8 +8,6 @@ temporary directory, so these tests can run beside others.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +16,9 @@ import duckdb
 import pytest
 
 from orchestration.landing.loader import land_inbox
+from tests import warehouse_runs
 
 ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT = ROOT / "dbt_project"
 SAMPLE_INBOX = ROOT / "data" / "sample" / "inbox"
 KEYS = ("em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country", "external_id")
 KEYS_WITH_COUNTRY = ("ph", "st", "zp")
@@ -28,34 +26,8 @@ REFERENCE_SEEDS = "meta_country_codes meta_state_codes meta_phone_prefixes meta_
 
 
 def run_dbt(args: list[str], warehouse: Path, target: Path) -> str:
-    """Run dbt on `warehouse` with build output in `target`; return stdout, fail loudly."""
-    env = {
-        **os.environ,
-        "JOURNEY_WAREHOUSE": str(warehouse),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    completed = subprocess.run(
-        [
-            "dbt",
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if completed.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args[:1])} failed:\n{completed.stdout[-4000:]}")
-    return completed.stdout
+    """Run dbt on `warehouse` with its files beside `target`; return stdout, fail loudly."""
+    return warehouse_runs.run_dbt(args, warehouse, target.parent).stdout
 
 
 def _inline_sql() -> str:
